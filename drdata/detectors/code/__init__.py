@@ -1,0 +1,1 @@
+"""code detectors; each module registers its detectors at import."""

@@ -1,0 +1,1 @@
+"""reference detectors; each module registers its detectors at import."""

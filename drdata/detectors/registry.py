@@ -1,0 +1,241 @@
+"""Detectors: small pure functions over one parsed answer, registered with metadata.
+
+A detector is written like snorkel's ``@labeling_function`` or a tflint rule::
+
+    @detector(category="kms_key_alias_missing")
+    def kms_key_alias_missing(cfg: TerraformConfig):
+        \"\"\"Why: ... Fix: ...\"\"\"
+        for key in cfg.resources_of("aws_kms_key"):
+            if not aliased(key):
+                yield hit(key, f"{key.address}: no aws_kms_alias targets it")
+
+It yields :func:`hit` for each failure and :func:`cannot_tell` where it could
+not decide (a value behind a variable it cannot resolve, ...). The registry key
+is the function name, which by convention equals its category id.
+
+:func:`run_detector` turns what a detector yields into an :class:`Outcome`:
+``fires`` (findings), ``clear``, or ``unknown`` — "could not parse / could not
+resolve" is never "clear".
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
+
+from drdata.hcl.model import Attribute, Block, Resource, TerraformConfig
+from drdata.taxonomy import SEVERITIES, category as get_category
+
+FIRES, CLEAR, UNKNOWN = "fires", "clear", "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    category: str
+    detector: str
+    severity: str
+    address: str  # resource address (aws_s3_bucket.logs), or var.x / module.m / provider.aws / terraform
+    kind: str  # resource type or block kind: used to pair renamed resources across MODEL/IDEAL
+    file: str | None
+    line: int | None  # line in the answer markdown
+    message: str
+    evidence: str  # the source lines quoted
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """What a detector yields for a failure; the registry adds its metadata."""
+
+    address: str
+    kind: str
+    file: str | None
+    line: int | None
+    message: str
+    evidence: str
+    severity: str | None = None  # override of the category's default, rarely needed
+
+
+@dataclass(frozen=True, slots=True)
+class CannotTell:
+    address: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Detector:
+    id: str
+    category: str
+    severity: str
+    func: Callable[[TerraformConfig], Iterable[Hit | CannotTell]]
+    doc: str
+
+    @property
+    def rule_set(self) -> str:
+        return get_category(self.category).rule_set
+
+
+@dataclass
+class Outcome:
+    detector: str
+    category: str
+    status: str  # fires | clear | unknown
+    findings: list[Finding] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)  # why unknown
+    fault: str | None = None  # exception text when the detector raised
+
+
+_REGISTRY: dict[str, Detector] = {}
+
+
+def detector(*, category: str, severity: str | None = None) -> Callable:
+    """Register a detector function; its name is its id."""
+
+    def wrap(func: Callable) -> Callable:
+        cat = get_category(category)
+        sev = severity or cat.severity
+        if sev not in SEVERITIES:
+            raise ValueError(f"detector {func.__name__}: bad severity {sev!r}")
+        doc = inspect.getdoc(func) or ""
+        if not doc:
+            raise ValueError(f"detector {func.__name__} needs a docstring saying why it matters and how to fix it")
+        if func.__name__ in _REGISTRY and _REGISTRY[func.__name__].func.__module__ != func.__module__:
+            raise ValueError(f"detector {func.__name__} registered twice")
+        _REGISTRY[func.__name__] = Detector(func.__name__, category, sev, func, doc)
+        return func
+
+    return wrap
+
+
+# -- what detectors yield -------------------------------------------------------------
+
+def _evidence(block: Block, attr: Attribute | None) -> tuple[int, str]:
+    if attr is not None:
+        first = attr.line - block.line
+        lines = block.source.splitlines()[first:first + (attr.end_line - attr.line) + 1]
+        return attr.line, "\n".join(lines) if lines else f"{attr.name} = {attr.source}"
+    return block.line, block.source
+
+
+def _kind(block: Block) -> str:
+    if isinstance(block, Resource):
+        return block.resource_type if block.mode == "managed" else f"data.{block.resource_type}"
+    return block.type
+
+
+def block_address(block: Block) -> str:
+    if isinstance(block, Resource):
+        return block.address
+    if block.type in ("variable",):
+        return f"var.{block.labels[0]}" if block.labels else "var"
+    if block.type == "module":
+        return f"module.{block.labels[0]}" if block.labels else "module"
+    if block.type == "output":
+        return f"output.{block.labels[0]}" if block.labels else "output"
+    if block.type == "provider":
+        alias = block.get("alias")
+        name = block.labels[0] if block.labels else "provider"
+        return f"provider.{name}" + (f".{alias}" if isinstance(alias, str) and alias else "")
+    return ".".join((block.type, *block.labels))
+
+
+def hit(block: Block | None, message: str, attr: Attribute | str | None = None, *,
+        address: str | None = None, severity: str | None = None) -> Hit:
+    """A failure found on ``block`` (evidence: the attribute's lines, else the whole block).
+
+    ``block`` may be ``None`` for answer-wide failures (no backend at all); then
+    pass ``address`` (e.g. ``"terraform"``).
+    """
+    if block is None:
+        return Hit(address or "config", address or "config", None, None, message, "", severity)
+    if isinstance(attr, str):
+        attr = block.attributes.get(attr)
+    line, ev = _evidence(block, attr)
+    return Hit(address or block_address(block), _kind(block), block.file, line, message, ev, severity)
+
+
+def hit_at(address: str, kind: str, file: str | None, line: int | None, message: str, evidence: str = "",
+           severity: str | None = None) -> Hit:
+    """A failure that is not one block's (a local, a reference inside an expression)."""
+    return Hit(address, kind, file, line, message, evidence, severity)
+
+
+def cannot_tell(block_or_address: Block | str | None, reason: str) -> CannotTell:
+    if isinstance(block_or_address, Block):
+        block_or_address = block_address(block_or_address)
+    return CannotTell(block_or_address, reason)
+
+
+# -- running --------------------------------------------------------------------------
+
+def registry() -> dict[str, Detector]:
+    """All registered detectors, keyed by id (loads the detector packages)."""
+    _load()
+    return dict(sorted(_REGISTRY.items()))
+
+
+def detectors_for(category_ids: Iterable[str]) -> list[Detector]:
+    wanted = set(category_ids)
+    return [d for d in registry().values() if d.category in wanted]
+
+
+def run_detector(det: Detector, cfg: TerraformConfig) -> Outcome:
+    """Run one detector on one config; never raises (a raise is a counted fault)."""
+    findings: list[Finding] = []
+    reasons: list[str] = []
+    try:
+        for item in det.func(cfg) or ():
+            if isinstance(item, CannotTell):
+                reasons.append(f"{item.address}: {item.reason}" if item.address else item.reason)
+            elif isinstance(item, Hit):
+                findings.append(Finding(det.category, det.id, item.severity or det.severity, item.address,
+                                        item.kind, item.file, item.line, item.message, item.evidence))
+            else:
+                raise TypeError(f"detector yielded {type(item).__name__}, expected hit() or cannot_tell()")
+    except Exception as exc:  # a broken detector must not abort the batch
+        return Outcome(det.id, det.category, UNKNOWN, [], reasons, f"{type(exc).__name__}: {exc}")
+    findings = _dedupe(findings)
+    if findings:
+        return Outcome(det.id, det.category, FIRES, findings, reasons)
+    if reasons:
+        return Outcome(det.id, det.category, UNKNOWN, [], reasons)
+    if cfg.empty:
+        return Outcome(det.id, det.category, UNKNOWN, [], ["no Terraform could be parsed from the answer"])
+    if not cfg.complete:
+        # Something did not parse: the absence of a failure cannot be trusted.
+        why = "answer is truncated" if cfg.truncated else f"{len(cfg.errors)} parse error(s)"
+        return Outcome(det.id, det.category, UNKNOWN, [], [why])
+    return Outcome(det.id, det.category, CLEAR)
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen = set()
+    out = []
+    for f in sorted(findings, key=lambda f: (f.line or 0, f.address, f.message)):
+        key = (f.address, f.line, f.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def _load() -> None:
+    import importlib
+    import pkgutil
+
+    import drdata.detectors as pkg
+
+    for sub in ("reference", "services", "code"):
+        try:
+            subpkg = importlib.import_module(f"drdata.detectors.{sub}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"drdata.detectors.{sub}":
+                raise
+            continue
+        for mod in pkgutil.iter_modules(subpkg.__path__):
+            importlib.import_module(f"{pkg.__name__}.{sub}.{mod.name}")
+
+
+def iter_outcomes(cfg: TerraformConfig, dets: Iterable[Detector]) -> Iterator[Outcome]:
+    for d in dets:
+        yield run_detector(d, cfg)

@@ -1,0 +1,1 @@
+"""services detectors; each module registers its detectors at import."""

@@ -1,0 +1,242 @@
+"""One model of a Terraform answer, whatever parser backend produced it.
+
+Values are plain Python where the HCL is a literal (str, int, float, bool, None,
+list, dict) and :class:`Expr` (a ``str`` subclass holding the source text)
+wherever Terraform would have to evaluate something. Detectors therefore can
+tell "literally true" from "comes from a variable" without re-parsing.
+
+Line numbers are 1-based lines of the *answer markdown file* (e.g. the line in
+MODEL_RESPONSE.md), so evidence points at the real file a curator opens;
+``file`` is the logical Terraform file name the answer gives (``main.tf``) or
+``None`` when it names none.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+
+class Expr(str):
+    """Source text of an expression that is not a plain literal (``var.x``, ``"${a}-b"``)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"Expr({str.__repr__(self)})"
+
+
+_TEMPLATE_RE = re.compile(r"\$\{|%\{")
+
+
+def is_literal(value: Any) -> bool:
+    """True when ``value`` holds no expression anywhere (safe to judge literally)."""
+    if isinstance(value, Expr):
+        return False
+    if isinstance(value, dict):
+        return all(is_literal(v) for v in value.values())
+    if isinstance(value, list):
+        return all(is_literal(v) for v in value)
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A reference made by an expression.
+
+    ``kind`` is ``resource``, ``data``, ``var``, ``local``, ``module`` or
+    ``other`` (``count``, ``each``, ``self``, ``path``, ``terraform``, and
+    unknown roots). ``address`` is the referenced object's address:
+    ``aws_s3_bucket.logs``, ``data.aws_iam_policy_document.p``, ``var.region``,
+    ``local.tags``, ``module.vpc``; for ``other`` it is the root name.
+    """
+
+    kind: str
+    address: str
+    line: int
+
+
+@dataclass(slots=True)
+class Attribute:
+    name: str
+    value: Any  # plain value, or Expr / containers holding Expr
+    source: str  # the expression's source text
+    line: int
+    end_line: int
+    refs: tuple[Ref, ...] = ()
+
+    @property
+    def is_literal(self) -> bool:
+        return is_literal(self.value)
+
+
+@dataclass(slots=True)
+class Block:
+    """Any HCL block: top-level (``resource``, ``data`` …) or nested (``rule``, ``lifecycle``)."""
+
+    type: str  # block keyword: resource, data, module, variable, output, locals, provider, terraform, or nested name
+    labels: tuple[str, ...]
+    attributes: dict[str, Attribute]
+    blocks: list["Block"]
+    file: str | None
+    line: int
+    end_line: int
+    source: str
+    duplicate_attributes: tuple[str, ...] = ()  # names assigned twice in this block (last one kept)
+
+    # -- convenience for detectors -------------------------------------------------
+    def get(self, name: str, default: Any = None) -> Any:
+        """Plain value of an attribute (or ``default`` when absent)."""
+        attr = self.attributes.get(name)
+        return default if attr is None else attr.value
+
+    def has(self, name: str) -> bool:
+        """Attribute or nested block of that name is present."""
+        return name in self.attributes or any(b.type == name for b in self.blocks)
+
+    def children(self, type_: str) -> list["Block"]:
+        return [b for b in self.blocks if b.type == type_]
+
+    def walk(self) -> Iterator["Block"]:
+        """This block and all nested blocks, depth first."""
+        yield self
+        for b in self.blocks:
+            yield from b.walk()
+
+    def all_refs(self) -> Iterator[Ref]:
+        for b in self.walk():
+            for a in b.attributes.values():
+                yield from a.refs
+
+    def attribute_paths(self) -> Iterator[tuple[str, Attribute]]:
+        """(dotted path, attribute) for every attribute here and in nested blocks."""
+        def rec(block: Block, prefix: str) -> Iterator[tuple[str, Attribute]]:
+            for name, attr in block.attributes.items():
+                yield prefix + name, attr
+            for child in block.blocks:
+                yield from rec(child, f"{prefix}{child.type}.")
+        yield from rec(self, "")
+
+
+@dataclass(slots=True)
+class Resource(Block):
+    """A ``resource`` or ``data`` block (``mode`` tells which)."""
+
+    mode: str = "managed"  # managed | data
+    resource_type: str = ""
+    name: str = ""
+
+    @property
+    def address(self) -> str:
+        base = f"{self.resource_type}.{self.name}"
+        return base if self.mode == "managed" else f"data.{base}"
+
+
+@dataclass(slots=True)
+class ParseError:
+    file: str | None
+    line: int
+    reason: str
+    fragment: str = ""  # first line(s) of the text that did not parse
+
+
+@dataclass(slots=True)
+class CodeBlock:
+    """One Terraform code block pulled out of a markdown answer."""
+
+    text: str
+    line: int  # 1-based line in the markdown where the code starts (after the fence)
+    file: str | None
+    info: str = ""  # fence info string ("hcl", "terraform", "" for unfenced)
+    fenced: bool = True
+    unterminated: bool = False  # fence never closed: a truncated answer
+
+
+@dataclass(slots=True)
+class TerraformConfig:
+    """Everything one answer declares, all its files together."""
+
+    resources: list[Resource] = field(default_factory=list)  # managed resources
+    data: list[Resource] = field(default_factory=list)  # data sources
+    modules: list[Block] = field(default_factory=list)
+    variables: list[Block] = field(default_factory=list)
+    locals: dict[str, Attribute] = field(default_factory=dict)
+    outputs: list[Block] = field(default_factory=list)
+    providers: list[Block] = field(default_factory=list)
+    terraform: list[Block] = field(default_factory=list)  # `terraform {}` blocks (there may be several)
+    other_blocks: list[Block] = field(default_factory=list)  # moved, import, check, removed, unknown
+    code_blocks: list[CodeBlock] = field(default_factory=list)
+    errors: list[ParseError] = field(default_factory=list)
+    duplicate_locals: tuple[str, ...] = ()
+    truncated: bool = False  # the answer was cut off (unterminated fence, cut mid-block)
+    backend: str = ""
+
+    # -- health ----------------------------------------------------------------------
+    @property
+    def blocks_total(self) -> int:
+        return len(self.code_blocks)
+
+    @property
+    def blocks_parsed(self) -> int:
+        """Code blocks that parsed without any error."""
+        failed_blocks = set()
+        for e in self.errors:
+            for i, cb in enumerate(self.code_blocks):
+                end = cb.line + cb.text.count("\n")
+                if cb.line <= e.line <= end:
+                    failed_blocks.add(i)
+        return len(self.code_blocks) - len(failed_blocks)
+
+    @property
+    def complete(self) -> bool:
+        """Parsed with no error: absence of something can be trusted."""
+        return not self.errors and not self.truncated
+
+    @property
+    def empty(self) -> bool:
+        return not (self.resources or self.data or self.modules or self.variables or self.outputs
+                    or self.providers or self.terraform or self.locals)
+
+    # -- lookups ---------------------------------------------------------------------
+    def resources_of(self, *types: str) -> list[Resource]:
+        return [r for r in self.resources if r.resource_type in types]
+
+    def data_of(self, *types: str) -> list[Resource]:
+        return [r for r in self.data if r.resource_type in types]
+
+    def resource(self, address: str) -> Resource | None:
+        for r in self.resources:
+            if r.address == address:
+                return r
+        for r in self.data:
+            if r.address == address:
+                return r
+        return None
+
+    def variable(self, name: str) -> Block | None:
+        for v in self.variables:
+            if v.labels and v.labels[0] == name:
+                return v
+        return None
+
+    def all_blocks(self) -> Iterator[Block]:
+        """Every top-level block (locals are exposed through ``locals``)."""
+        yield from self.terraform
+        yield from self.providers
+        yield from self.variables
+        yield from self.resources
+        yield from self.data
+        yield from self.modules
+        yield from self.outputs
+        yield from self.other_blocks
+
+    def referrers(self, address: str) -> list[Block]:
+        """Top-level blocks with an expression referring to ``address``."""
+        return [b for b in self.all_blocks() if any(r.address == address for r in b.all_refs())]
+
+    def all_refs(self) -> Iterator[Ref]:
+        for b in self.all_blocks():
+            yield from b.all_refs()
+        for a in self.locals.values():
+            yield from a.refs
