@@ -13,7 +13,6 @@ MODEL_RESPONSE.md), so evidence points at the real file a curator opens;
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -27,7 +26,24 @@ class Expr(str):
         return f"Expr({str.__repr__(self)})"
 
 
-_TEMPLATE_RE = re.compile(r"\$\{|%\{")
+class Call(Expr):
+    """A function call: source text plus the function name and its arguments as values.
+
+    ``jsonencode({...})`` keeps the policy document inspectable (``call.args[0]``),
+    ``merge(local.tags, {...})`` keeps the literal map.
+    """
+
+    def __new__(cls, source: str, name: str, args: list[Any]):
+        obj = super().__new__(cls, source)
+        obj.name = name
+        obj.args = args
+        return obj
+
+    def __reduce__(self):
+        return (Call, (str(self), self.name, self.args))
+
+    def __repr__(self) -> str:
+        return f"Call({self.name}, {self.args!r})"
 
 
 def is_literal(value: Any) -> bool:

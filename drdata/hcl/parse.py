@@ -1,0 +1,119 @@
+"""Parse HCL text or a whole markdown answer into one :class:`TerraformConfig`."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from drdata.hcl.model import Block, CodeBlock, ParseError, Resource, TerraformConfig
+
+BACKENDS = ("treesitter", "hcl2")
+DEFAULT_BACKEND = "treesitter"
+
+# Bump when the model or the extraction changes shape: it is part of every cache key.
+PARSER_VERSION = "1"
+
+
+def _backend(name: str) -> Callable[..., tuple[list[Block], list[ParseError]]]:
+    if name == "treesitter":
+        from drdata.hcl.treesitter import parse_blocks
+    elif name == "hcl2":
+        from drdata.hcl.hcl2_backend import parse_blocks
+    else:
+        raise ValueError(f"unknown parser backend {name!r}: choose one of {', '.join(BACKENDS)}")
+    return parse_blocks
+
+
+def backend_version(name: str) -> str:
+    if name == "treesitter":
+        from drdata.hcl.treesitter import version
+    elif name == "hcl2":
+        from drdata.hcl.hcl2_backend import version
+    else:
+        raise ValueError(f"unknown parser backend {name!r}")
+    return version()
+
+
+def assemble(blocks: list[Block], errors: list[ParseError], code_blocks: list[CodeBlock],
+             truncated: bool, backend: str) -> TerraformConfig:
+    cfg = TerraformConfig(code_blocks=list(code_blocks), errors=list(errors), truncated=truncated, backend=backend)
+    dup_locals: list[str] = []
+    for b in blocks:
+        t = b.type
+        if isinstance(b, Resource):
+            (cfg.resources if b.mode == "managed" else cfg.data).append(b)
+        elif t == "module" and b.labels:
+            cfg.modules.append(b)
+        elif t == "variable" and b.labels:
+            cfg.variables.append(b)
+        elif t == "output" and b.labels:
+            cfg.outputs.append(b)
+        elif t == "provider" and b.labels:
+            cfg.providers.append(b)
+        elif t == "terraform":
+            cfg.terraform.append(b)
+        elif t == "locals":
+            for name, attr in b.attributes.items():
+                if name in cfg.locals:
+                    dup_locals.append(name)
+                cfg.locals[name] = attr
+            dup_locals.extend(b.duplicate_attributes)
+        else:
+            cfg.other_blocks.append(b)
+    cfg.duplicate_locals = tuple(sorted(set(dup_locals)))
+    return cfg
+
+
+def parse_hcl(text: str, *, file: str | None = None, line: int = 1,
+              backend: str = DEFAULT_BACKEND) -> TerraformConfig:
+    """Parse one piece of HCL (e.g. inline test input) into a config."""
+    blocks, errors = _backend(backend)(text, file, line)
+    cb = CodeBlock(text=text, line=line, file=file, info="hcl", fenced=False)
+    return assemble(blocks, errors, [cb], False, backend)
+
+
+def parse_code_blocks(code_blocks: list[CodeBlock], truncated: bool = False,
+                      backend: str = DEFAULT_BACKEND) -> TerraformConfig:
+    parse = _backend(backend)
+    blocks: list[Block] = []
+    errors: list[ParseError] = []
+    for cb in code_blocks:
+        try:
+            b, e = parse(cb.text, cb.file, cb.line)
+        except RecursionError:
+            b, e = [], [ParseError(cb.file, cb.line, "nesting too deep to parse")]
+        except Exception as exc:  # a backend bug must not lose the other blocks
+            b, e = [], [ParseError(cb.file, cb.line, f"parser failed: {type(exc).__name__}: {exc}"[:200])]
+        blocks.extend(b)
+        errors.extend(e)
+    return assemble(blocks, errors, code_blocks, truncated or any(cb.unterminated for cb in code_blocks), backend)
+
+
+def parse_answer(markdown: str | None, *, backend: str = DEFAULT_BACKEND, cache: "object | None | bool" = True
+                 ) -> TerraformConfig:
+    """Extract every Terraform block of a markdown answer and parse them into one config.
+
+    ``cache``: True uses the default parse cache, False/None bypasses it, or pass a
+    :class:`~drdata.hcl.cache.ParseCache`.
+    """
+    from drdata.hcl.cache import ParseCache, default_cache
+
+    if not markdown:
+        return TerraformConfig(backend=backend)
+    store: ParseCache | None
+    if cache is True:
+        store = default_cache()
+    elif cache is False or cache is None:
+        store = None
+    else:
+        store = cache  # type: ignore[assignment]
+    if store is not None:
+        hit = store.get(backend, markdown)
+        if hit is not None:
+            return hit
+    from drdata.extract import extract_code_blocks
+
+    ex = extract_code_blocks(markdown)
+    cfg = parse_code_blocks(ex.blocks, ex.truncated, backend)
+    if store is not None:
+        store.put(backend, markdown, cfg)
+    return cfg
