@@ -1,0 +1,38 @@
+"""drdata: label LLM-written Terraform with a failure taxonomy, from the code.
+
+The public API is imported lazily so that ``import drdata`` (and the CLI) stay fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+_API = {
+    "load_corpus": "drdata.corpus",
+    "tasks_frame": "drdata.corpus",
+    "Task": "drdata.corpus",
+    "extract_code_blocks": "drdata.extract",
+    "parse_answer": "drdata.hcl",
+    "parse_hcl": "drdata.hcl",
+    "TerraformConfig": "drdata.hcl",
+    "categories": "drdata.taxonomy",
+    "category": "drdata.taxonomy",
+    "registry": "drdata.detectors",
+    "label_pair": "drdata.labeling",
+    "label_task": "drdata.labeling",
+    "label_corpus": "drdata.labeling.batch",
+    "write_outputs": "drdata.labeling.batch",
+    "parse_report": "drdata.reports.human",
+    "agreement_summary": "drdata.reports.agreement",
+    "render_report": "drdata.reports.render",
+}
+
+__all__ = sorted(_API)
+
+
+def __getattr__(name: str):
+    if name in _API:
+        return getattr(importlib.import_module(_API[name]), name)
+    raise AttributeError(f"module 'drdata' has no attribute {name!r}")

@@ -1,0 +1,113 @@
+"""Parse cache: SQLite under the user cache dir, keyed by backend + version + content hash.
+
+Re-labelling after a taxonomy change re-runs only the detectors: parsing is the
+expensive part, and it depends on nothing but the answer text and the parser.
+``DRDATA_CACHE_DIR`` moves the cache; ``cache=False`` (CLI ``--no-cache``) bypasses it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sqlite3
+import threading
+import zlib
+from pathlib import Path
+
+from drdata.hcl.model import TerraformConfig
+
+_SCHEMA = "CREATE TABLE IF NOT EXISTS parses (key TEXT PRIMARY KEY, value BLOB NOT NULL)"
+
+
+def cache_dir() -> Path:
+    env = os.environ.get("DRDATA_CACHE_DIR")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("drdata"))
+
+
+class ParseCache:
+    def __init__(self, path: Path | str | None = None):
+        self.path = Path(path) if path else cache_dir() / "parse-cache.sqlite"
+        self._local = threading.local()
+        self._versions: dict[str, str] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def _conn(self) -> sqlite3.Connection | None:
+        conn = getattr(self._local, "conn", None)
+        pid = getattr(self._local, "pid", None)
+        if conn is not None and pid == os.getpid():
+            return conn
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=OFF")  # a lost entry is only a re-parse
+            conn.execute(_SCHEMA)
+        except (sqlite3.Error, OSError):
+            conn = None  # an unusable cache must never stop a run
+        self._local.conn, self._local.pid = conn, os.getpid()
+        return conn
+
+    def key(self, backend: str, text: str) -> str:
+        from drdata.hcl.parse import PARSER_VERSION, backend_version
+
+        ver = self._versions.get(backend)
+        if ver is None:
+            ver = self._versions[backend] = backend_version(backend)
+        h = hashlib.sha256(f"{backend}\0{ver}\0{PARSER_VERSION}\0".encode())
+        h.update(text.encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
+
+    def get(self, backend: str, text: str) -> TerraformConfig | None:
+        conn = self._conn()
+        if conn is None:
+            return None
+        try:
+            row = conn.execute("SELECT value FROM parses WHERE key = ?", (self.key(backend, text),)).fetchone()
+        except sqlite3.Error:
+            return None
+        if row is None:
+            self.misses += 1
+            return None
+        try:
+            cfg = pickle.loads(zlib.decompress(row[0]))
+        except Exception:  # stale or corrupt entry: parse again
+            self.misses += 1
+            return None
+        self.hits += 1
+        return cfg
+
+    def put(self, backend: str, text: str, cfg: TerraformConfig) -> None:
+        conn = self._conn()
+        if conn is None:
+            return
+        blob = zlib.compress(pickle.dumps(cfg, protocol=pickle.HIGHEST_PROTOCOL), 1)
+        try:
+            conn.execute("INSERT OR REPLACE INTO parses (key, value) VALUES (?, ?)", (self.key(backend, text), blob))
+        except sqlite3.Error:
+            pass
+
+    def clear(self) -> None:
+        conn = self._conn()
+        if conn is not None:
+            conn.execute("DELETE FROM parses")
+
+    def __len__(self) -> int:
+        conn = self._conn()
+        return conn.execute("SELECT COUNT(*) FROM parses").fetchone()[0] if conn else 0
+
+
+_DEFAULT: dict[str, ParseCache] = {}
+
+
+def default_cache() -> ParseCache:
+    """One cache object per cache directory (the env var may change between tests)."""
+    path = str(cache_dir())
+    if path not in _DEFAULT:
+        _DEFAULT[path] = ParseCache()
+    return _DEFAULT[path]
