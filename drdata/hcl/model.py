@@ -13,8 +13,9 @@ MODEL_RESPONSE.md), so evidence points at the real file a curator opens;
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 
 class Expr(str):
@@ -94,7 +95,7 @@ class Block:
     type: str  # block keyword: resource, data, module, variable, output, locals, provider, terraform, or nested name
     labels: tuple[str, ...]
     attributes: dict[str, Attribute]
-    blocks: list["Block"]
+    blocks: list[Block]
     file: str | None
     line: int
     end_line: int
@@ -111,10 +112,10 @@ class Block:
         """Attribute or nested block of that name is present."""
         return name in self.attributes or any(b.type == name for b in self.blocks)
 
-    def children(self, type_: str) -> list["Block"]:
+    def children(self, type_: str) -> list[Block]:
         return [b for b in self.blocks if b.type == type_]
 
-    def walk(self) -> Iterator["Block"]:
+    def walk(self) -> Iterator[Block]:
         """This block and all nested blocks, depth first."""
         yield self
         for b in self.blocks:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from drdata.hcl.model import Block, CodeBlock, ParseError, Resource, TerraformConfig
 
@@ -88,7 +88,7 @@ def parse_code_blocks(code_blocks: list[CodeBlock], truncated: bool = False,
     return assemble(blocks, errors, code_blocks, truncated or any(cb.unterminated for cb in code_blocks), backend)
 
 
-def parse_answer(markdown: str | None, *, backend: str = DEFAULT_BACKEND, cache: "object | None | bool" = True
+def parse_answer(markdown: str | None, *, backend: str = DEFAULT_BACKEND, cache: object | None | bool = True
                  ) -> TerraformConfig:
     """Extract every Terraform block of a markdown answer and parse them into one config.
 

@@ -55,7 +55,7 @@ class PairLabels:
     model: TerraformConfig
     ideal: TerraformConfig
     faults: list[str] = field(default_factory=list)  # "model:<detector>: <exception>"
-    task: "Task | None" = None
+    task: Task | None = None
 
     def status(self, category: str) -> str:
         return self.categories[category].status
@@ -209,7 +209,7 @@ def label_pair(model_text: str | None, ideal_text: str | None, *, taxonomy: str 
     return label_configs(model, ideal, taxonomy=taxonomy, task_id=task_id)
 
 
-def label_task(task: "Task", *, taxonomy: str = "full", backend: str = DEFAULT_BACKEND,
+def label_task(task: Task, *, taxonomy: str = "full", backend: str = DEFAULT_BACKEND,
                cache: object = True) -> PairLabels:
     """Label one corpus task (its MODEL_RESPONSE against its IDEAL_RESPONSE)."""
     labels = label_pair(task.model_response, task.ideal_response, taxonomy=taxonomy, backend=backend,
