@@ -42,6 +42,7 @@ class LabelRun:
     report_items: pd.DataFrame | None = None
     agreement: pd.DataFrame | None = None
     stats: dict = field(default_factory=dict)
+    meta: dict = field(default_factory=dict)  # corpus path, taxonomy, backend: written as run.json
 
     @property
     def errors(self) -> int:
@@ -247,7 +248,10 @@ def label_corpus(source, *, taxonomy: str = "full", jobs: int | None = None, cac
     finally:
         if bar is not None:
             bar.close()
-    return assemble(results)
+    run = assemble(results)
+    run.meta = {"corpus": str(Path(source).resolve()) if isinstance(source, (str, Path)) else None,
+                "taxonomy": taxonomy, "backend": backend, "tasks": len(tasks)}
+    return run
 
 
 def _progress(total: int, progress: bool | None):
@@ -273,4 +277,11 @@ def write_outputs(run: LabelRun, outdir: str | Path) -> list[Path]:
         written.append(write_parquet(run.report_items, outdir / "report_items.parquet"))
     if run.agreement is not None:
         written.append(write_parquet(run.agreement, outdir / "agreement.parquet"))
+    import json
+
+    from drdata import __version__
+    from drdata.io import atomic_write_text
+
+    meta = {**run.meta, "drdata_version": __version__}
+    written.append(atomic_write_text(outdir / "run.json", json.dumps(meta, indent=2, sort_keys=True) + "\n"))
     return written
