@@ -1,0 +1,416 @@
+"""Pull Terraform code blocks out of a markdown answer.
+
+Fences are found by a CommonMark parser (markdown-it-py). LLM answers break CommonMark in a few recurring ways,
+so the source lines are repaired first, one line at a time, always keeping the line count so that block line
+numbers stay lines of the original file:
+
+* a closing fence glued to code (``}```​``) is turned into a bare closing fence; the code part (``}``) is put
+  back as the last line of the block;
+* a bare fence line inside a heredoc of an HCL block (a README in ``<<EOT``) would close the block early: its
+  fence characters are swapped for placeholders and restored in the block text;
+* the same for the closing line of an inner fence inside a ``markdown`` fence that uses the same number of
+  backticks (CommonMark would close the outer fence there).
+
+Each repair is decided on markdown-it's own tokens (the fence it happens in, its info string and its content),
+then the document is parsed again from the top-level block that holds the repaired fence.
+
+Which fences hold Terraform: info ``hcl``, ``hcl2``, ``terraform`` or ``tf`` (any case, any suffix such as
+``hcl - main.tf`` or ``hcl title="main.tf"``), and unlabeled fences with a line opening a top-level block
+(``resource "x" "y" {``). ``markdown``/``md`` fences are searched recursively. When no fence holds Terraform but
+the text outside fences opens top-level blocks, the whole answer is one unfenced block: markdown ``#`` headings
+are HCL comments, so it still parses.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from drdata.hcl.model import CodeBlock
+
+HCL_LANGS = frozenset({"hcl", "hcl2", "terraform", "tf"})
+MARKDOWN_LANGS = frozenset({"markdown", "md"})
+
+MAX_DEPTH = 4  # nested markdown fences followed this deep
+MAX_REPAIRS = 2000  # each repair re-parses the rest of the document; bounded so junk input stays fast
+
+_TOP_KEYWORDS = r"(?:resource|data|variable|output|module|provider|terraform|locals)"
+_LABEL = r'(?:"[^"\n]*"|[A-Za-z_][\w-]*)'
+# A line that opens a top-level Terraform block.
+_TOP_BLOCK_RE = re.compile(
+    rf"^[ \t]*(?:(?:resource|data)[ \t]+{_LABEL}[ \t]+{_LABEL}"
+    rf"|(?:variable|output|module|provider)[ \t]+{_LABEL}"
+    r"|terraform|locals)[ \t]*\{",
+    re.MULTILINE,
+)
+# The info word followed directly by code: "```hclvariable "x" {" or "```hcl# main.tf".
+_GLUED_OPEN_RE = re.compile(rf"(hcl2?|terraform|tf)(?=#|//|/\*|{_TOP_KEYWORDS}\b)", re.IGNORECASE)
+_INFO_LANG_RE = re.compile(r"\{?\.?([A-Za-z0-9_+]*)")
+
+_FILE = r"(?:/|(?:\.{1,2}/)+)?[\w.-]*\w(?:/[\w.-]+)*\.(?:tf|tfvars|hcl)(?:\.example|\.sample)?"
+_FILE_RE = re.compile(rf"(?<![\w./-])({_FILE})(?![\w-]|\.json)")
+# "# main.tf", "// variables.tf", "# File: lib/tap_stack.tf", "# From: x.tf", "# Example terraform.tfvars file"
+_COMMENT_FILE_RE = re.compile(
+    rf"^[ \t]*(?:#+|//|/\*)[ \t]*(?:(?:file|filename|from|path)[ \t]*:[ \t]*)?(?:example[ \t]+)?"
+    rf"[`\"'*]*({_FILE})[`\"'*]*(?=$|[\s,:(*\-—–])",
+    re.IGNORECASE,
+)
+
+_HEREDOC_OPEN_RE = re.compile(r"<<(-?)([A-Za-z_][\w-]*)[ \t]*$")
+_PLACEHOLDER = {"`": "\ue000", "~": "\ue001"}
+_UNPLACEHOLDER = str.maketrans({v: k for k, v in _PLACEHOLDER.items()})
+
+
+@dataclass
+class Extraction:
+    blocks: list[CodeBlock]
+    truncated: bool = False  # an unterminated last fence: the answer was cut off
+    problems: list[str] = field(default_factory=list)
+    repairs: list[str] = field(default_factory=list)  # malformed markdown that was repaired ("glued closing fence…")
+
+
+def _md() -> MarkdownIt:
+    # Inline parsing is not needed (file names are searched in raw inline text) and costs a third of the time.
+    return MarkdownIt("commonmark").disable("inline")
+
+
+_MD = _md()
+
+
+# -- line helpers ---------------------------------------------------------------------------
+
+def _fence_run(line: str) -> tuple[str, int, str] | None:
+    """(fence char, run length, rest) when ``line`` (container prefixes removed) starts with a fence run."""
+    body = line.lstrip(" \t>")
+    if not body or body[0] not in "`~":
+        return None
+    ch = body[0]
+    n = len(body) - len(body.lstrip(ch))
+    return (ch, n, body[n:]) if n >= 3 else None
+
+
+def _is_closing(line: str, ch: str, n: int) -> bool:
+    run = _fence_run(line)
+    return run is not None and run[0] == ch and run[1] >= n and not run[2].strip()
+
+
+def _glued_close(line: str, ch: str, n: int) -> str | None:
+    """Code part of a line like ``}```​`` that ends with a closing fence run, else None."""
+    stripped = line.rstrip()
+    if not stripped.endswith(ch * n):
+        return None
+    code = stripped.rstrip(ch)
+    if len(stripped) - len(code) < n or not code.strip() or code.strip(" \t>") == "":
+        return None
+    if ch == "`" and code.rstrip().endswith("`"):
+        return None
+    return code.rstrip()
+
+
+def _lang(info: str) -> str:
+    m = _INFO_LANG_RE.match(info.strip())
+    return m.group(1).lower() if m else ""
+
+
+def _fence_char_len(tok: Token) -> tuple[str, int]:
+    return (tok.markup[:1] or "`"), max(len(tok.markup), 3)
+
+
+def _closed(tok: Token, lines: list[str]) -> bool:
+    """The fence has its own closing line (not closed by the end of the document or of its container)."""
+    assert tok.map is not None
+    last = tok.map[1] - 1
+    ch, n = _fence_char_len(tok)
+    return last > tok.map[0] and last < len(lines) and _is_closing(lines[last], ch, n)
+
+
+def is_hcl_like(text: str) -> bool:
+    """Some line opens a top-level Terraform block."""
+    return _TOP_BLOCK_RE.search(text) is not None
+
+
+def file_in_text(text: str) -> str | None:
+    m = _FILE_RE.search(text)
+    return _norm_file(m.group(1)) if m else None
+
+
+def _norm_file(name: str) -> str:
+    # "./main.tf" and "/lib/main.tf" (meaning the project root) name the same files as "main.tf", "lib/main.tf".
+    while name.startswith("./"):
+        name = name[2:]
+    return name.lstrip("/")
+
+
+def file_in_first_line(code: str) -> str | None:
+    for line in code.split("\n"):
+        if line.strip():
+            m = _COMMENT_FILE_RE.match(line)
+            return _norm_file(m.group(1)) if m else None
+    return None
+
+
+# -- repair pass ----------------------------------------------------------------------------
+
+@dataclass
+class _Repair:
+    neutral: list[int]  # 0-based lines whose fence characters become placeholders
+    glued: int | None  # 0-based line of a closing fence glued to code
+    kind: str  # "heredoc" | "nested" | "" (glued only)
+    restart: int  # 0-based line to re-parse from
+
+
+def _scan_hcl(lines: list[str], first: int, ch: str, n: int, glued_until: int) -> tuple[list[int], int | None]:
+    """Walk an HCL fence from its first code line: (closing-fence lines inside heredocs, glued closing line).
+
+    Heredoc lines are only returned when the fence has a real closing line after them; an answer cut off
+    inside a heredoc keeps CommonMark's reading.
+    """
+    in_heredoc: str | None = None
+    candidates: list[int] = []
+    for i in range(first, len(lines)):
+        line = lines[i]
+        if in_heredoc is not None:
+            if line.strip() == in_heredoc:
+                in_heredoc = None
+            elif _is_closing(line, ch, n):
+                candidates.append(i)
+            continue
+        if _is_closing(line, ch, n):
+            return candidates, None
+        if i < glued_until and _glued_close(line, ch, n) is not None:
+            return candidates, i
+        m = _HEREDOC_OPEN_RE.search(line)
+        if m and not line.lstrip().startswith(("#", "//")):
+            in_heredoc = m.group(2)
+    return [], None  # never closed: leave it to CommonMark
+
+
+def _scan_markdown(lines: list[str], first: int, ch: str, n: int) -> list[int]:
+    """Closing lines of inner fences (inside a markdown fence) that CommonMark would take as the outer close."""
+    inner: tuple[str, int] | None = None
+    candidates: list[int] = []
+    for i in range(first, len(lines)):
+        run = _fence_run(lines[i].translate(_UNPLACEHOLDER))  # lines repaired before are inner closings
+        if run is None:
+            continue
+        rch, rn, rest = run
+        if inner is None:
+            if not rest.strip():
+                if rch == ch and rn >= n:
+                    return candidates  # the real closing line of the markdown fence
+                continue
+            if rch == "`" and "`" in rest:
+                continue  # a code span, not a fence
+            inner = (rch, rn)
+        elif rch == inner[0] and rn >= inner[1] and not rest.strip():
+            if rch == ch and rn >= n and _fence_run(lines[i]) is not None:  # not repaired yet
+                candidates.append(i)
+            inner = None
+    return []  # never closed: leave it to CommonMark
+
+
+def _find_repair(tokens: list[Token], lines: list[str], start: int) -> _Repair | None:
+    container_start = start
+    for tok in tokens:
+        if tok.level == 0 and tok.map is not None and tok.nesting >= 0:
+            container_start = tok.map[0]
+        if tok.type != "fence" or tok.map is None:
+            continue
+        ch, n = _fence_char_len(tok)
+        lang = _lang(tok.info)
+        first, end = tok.map[0] + 1, tok.map[1]
+        body_end = end - 1 if _closed(tok, lines) else end
+        hcl = lang in HCL_LANGS or (lang == "" and is_hcl_like(tok.content)) or _GLUED_OPEN_RE.match(tok.info)
+        if hcl:
+            neutral, glued = _scan_hcl(lines, first, ch, n, body_end)
+            if neutral or glued is not None:
+                return _Repair(neutral, glued, "heredoc", container_start)
+            continue
+        for i in range(first, body_end):
+            if _glued_close(lines[i], ch, n) is not None:
+                return _Repair([], i, "", container_start)
+        if lang in MARKDOWN_LANGS:
+            neutral = _scan_markdown(lines, first, ch, n)
+            if neutral:
+                return _Repair(neutral, None, "nested", container_start)
+    return None
+
+
+def _parse_repaired(lines: list[str], offset: int, problems: list[str],
+                    repairs: list[str]) -> tuple[list[Token], dict[int, str], set[int]]:
+    """Parse with repairs. Returns block tokens (maps in ``lines``), the glued code per closing line, and the
+    lines whose fence characters were swapped for placeholders."""
+    glued: dict[int, str] = {}
+    neutral: set[int] = set()
+    done: list[Token] = []
+    start = 0
+    for _ in range(MAX_REPAIRS + 1):
+        toks = _MD.parse("\n".join(lines[start:]))
+        for t in toks:
+            if t.map is not None:
+                t.map = [t.map[0] + start, t.map[1] + start]
+        rep = _find_repair(toks, lines, start)
+        if rep is None or len(repairs) >= MAX_REPAIRS:
+            if rep is not None:
+                problems.append(f"more than {MAX_REPAIRS} malformed fences; stopped repairing")
+            done.extend(toks)
+            return done, glued, neutral
+        what = "inside a heredoc" if rep.kind == "heredoc" else "closing an inner fence of a markdown fence"
+        for i in rep.neutral:
+            lines[i] = "".join(_PLACEHOLDER.get(c, c) for c in lines[i])
+            neutral.add(i)
+            repairs.append(f"line {offset + i + 1}: fence line {what} kept as text")
+        if rep.glued is not None:
+            i = rep.glued
+            fence = [t for t in toks if t.type == "fence" and t.map and t.map[0] < i][-1]  # the fence it closes
+            ch, n = _fence_char_len(fence)
+            line = lines[i]
+            glued[i] = _glued_close(line, ch, n) or ""
+            open_line = lines[fence.map[0]]
+            prefix = open_line[: len(open_line) - len(open_line.lstrip(" \t>"))]
+            run_len = len(line.rstrip()) - len(line.rstrip().rstrip(ch))
+            lines[i] = prefix + ch * run_len
+            repairs.append(f"line {offset + i + 1}: closing fence glued to code")
+        done.extend(t for t in toks if t.map is not None and t.map[1] <= rep.restart)
+        start = rep.restart
+    return done, glued, neutral  # pragma: no cover - the loop always returns
+
+
+# -- extraction -------------------------------------------------------------------------------
+
+def _content_lines(tok: Token, lines: list[str], glued: dict[int, str], neutral: set[int]) -> list[str]:
+    assert tok.map is not None
+    out = tok.content.split("\n")
+    if out and out[-1] == "":
+        out.pop()
+    first = tok.map[0] + 1
+    out = [line.translate(_UNPLACEHOLDER) if first + k in neutral else line for k, line in enumerate(out)]
+    close = tok.map[1] - 1
+    if close in glued:
+        code = glued[close]
+        # Remove the indentation markdown-it removed from the other lines of this fence.
+        cut = 0
+        for k, text in enumerate(out):
+            src = lines[tok.map[0] + 1 + k] if tok.map[0] + 1 + k < len(lines) else ""
+            if text.strip() and src.endswith(text):
+                cut = len(src) - len(text)
+                break
+        ws = len(code) - len(code.lstrip(" \t>"))
+        out.append(code[min(cut, ws):])
+    return out
+
+
+def _preceding_file(tokens: list[Token], index: int) -> str | None:
+    """File named in the text between the previous fence and this one (nearest line first), else by the
+    nearest heading before it."""
+    heading_seen = False
+    for j in range(index - 1, -1, -1):
+        tok = tokens[j]
+        if tok.type in ("fence", "code_block"):
+            break
+        if tok.type == "inline":
+            for line in reversed(tok.content.split("\n")):
+                name = file_in_text(line)
+                if name:
+                    return name
+            if j > 0 and tokens[j - 1].type == "heading_open":
+                heading_seen = True
+                break
+    if heading_seen:
+        return None
+    # Several fences under one file heading ("## main.tf" then two hcl fences): the heading still names the file.
+    for j in range(index - 1, -1, -1):
+        tok = tokens[j]
+        if tok.type == "inline" and j > 0 and tokens[j - 1].type == "heading_open":
+            return file_in_text(tok.content)
+    return None
+
+
+def _extract(text: str, depth: int, offset: int, problems: list[str], repairs: list[str],
+             outer_closed: bool) -> tuple[list[CodeBlock], bool]:
+    lines = text.split("\n")
+    tokens, glued, neutral = _parse_repaired(lines, offset, problems, repairs)
+    blocks: list[CodeBlock] = []
+    truncated = False
+    for i, tok in enumerate(tokens):
+        if tok.type != "fence" or tok.map is None:
+            continue
+        info = tok.info.strip()
+        lang = _lang(info)
+        body = _content_lines(tok, lines, glued, neutral)
+        first_line = tok.map[0] + 2  # 1-based line after the opening fence
+        glued_open = _GLUED_OPEN_RE.match(info)
+        closed = _closed(tok, lines)
+        at_end = all(not rest.strip() for rest in lines[tok.map[1]:])
+        unterminated = not closed and at_end and not outer_closed
+        if not closed and not at_end:
+            problems.append(f"line {offset + tok.map[0] + 1}: fence closed by the end of its list item or quote")
+        if lang in MARKDOWN_LANGS:
+            if depth >= MAX_DEPTH:
+                problems.append(f"line {offset + tok.map[0] + 1}: markdown nested deeper than {MAX_DEPTH}, skipped")
+                continue
+            inner, inner_trunc = _extract("\n".join(body), depth + 1, offset + tok.map[0] + 1, problems, repairs,
+                                          outer_closed=closed or outer_closed)
+            blocks.extend(inner)
+            truncated = truncated or inner_trunc
+            continue
+        if glued_open:
+            body = [info[glued_open.end():], *body]
+            first_line -= 1
+            lang = glued_open.group(1).lower()
+            info = lang
+            repairs.append(f"line {offset + tok.map[0] + 1}: code glued to the opening fence")
+        code = "\n".join(body)
+        if not (lang in HCL_LANGS or (lang == "" and is_hcl_like(code))) or not code.strip():
+            continue
+        file = _info_file(info) or file_in_first_line(code) or _preceding_file(tokens, i)
+        if unterminated:
+            truncated = True
+            problems.append(f"line {offset + tok.map[0] + 1}: fence never closed (answer truncated)")
+        if code and not code.endswith("\n"):
+            code += "\n"
+        blocks.append(CodeBlock(text=code, line=offset + first_line, file=file, info=info, fenced=True,
+                                unterminated=unterminated))
+    if not blocks and depth == 0:
+        outside = _outside_fences(lines, tokens)
+        if is_hcl_like(outside):
+            whole = text if text.endswith("\n") else text + "\n"
+            blocks.append(CodeBlock(text=whole, line=1, file=file_in_first_line(text), info="", fenced=False))
+    return blocks, truncated
+
+
+def _info_file(info: str) -> str | None:
+    rest = info[len(_INFO_LANG_RE.match(info).group(0)):] if _INFO_LANG_RE.match(info) else info
+    return file_in_text(rest)
+
+
+def _outside_fences(lines: list[str], tokens: list[Token]) -> str:
+    inside = set()
+    for tok in tokens:
+        if tok.type == "fence" and tok.map is not None:
+            inside.update(range(tok.map[0], tok.map[1]))
+    return "\n".join(line for k, line in enumerate(lines) if k not in inside)
+
+
+def _normalise(markdown: str) -> str:
+    # The same line breaks markdown-it uses, so our line numbers are its line numbers.
+    return markdown.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
+
+
+def extract_code_blocks(markdown: str) -> Extraction:
+    """Every Terraform code block of a markdown answer, in document order. Never raises."""
+    problems: list[str] = []
+    repairs: list[str] = []
+    if not isinstance(markdown, str):
+        return Extraction([], False, [f"expected text, got {type(markdown).__name__}"])
+    try:
+        text = _normalise(markdown)
+        blocks, truncated = _extract(text, 0, 0, problems, repairs, outer_closed=False)
+    except Exception as exc:  # never let one odd answer abort a batch
+        return Extraction([], False, [f"extraction failed: {type(exc).__name__}: {exc}"], repairs)
+    if not blocks:
+        problems.append("no Terraform code found")
+    return Extraction(blocks, truncated, problems, repairs)
