@@ -1,0 +1,95 @@
+"""missing_environment_suffix: physical names without the per-deployment suffix variable."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from drdata.detectors.reference._util import find_line, load_data, names_reached
+from drdata.detectors.registry import detector, hit, hit_at
+from drdata.hcl.model import Attribute, Call, Expr, Resource, TerraformConfig
+
+
+def _table() -> dict:
+    return load_data("reference_naming")
+
+
+def suffix_variables(cfg: TerraformConfig) -> list[str]:
+    """Declared variables that are a per-deployment suffix (`environment_suffix`, `env_suffix`, ...)."""
+    pat = re.compile(_table()["suffix_variable_pattern"])
+    return sorted(v.labels[0] for v in cfg.variables if v.labels and pat.match(v.labels[0]))
+
+
+def carries_suffix(cfg: TerraformConfig, text: str) -> bool:
+    """Whether an expression reaches a suffix variable, directly or through locals (transitively)."""
+    pat = re.compile(_table()["suffix_variable_pattern"])
+    return any(n.startswith("var.") and pat.match(n[4:]) for n in names_reached(cfg, text))
+
+
+def _name_attr(res: Resource) -> Attribute | None:
+    for name, types in _table()["name_attributes"].items():
+        if name == "note" or name not in res.attributes:
+            continue
+        if types == "*" or res.resource_type in types:
+            return res.attributes[name]
+    return None
+
+
+def tag_name(value: Any) -> Any:
+    """The `Name` entry of a tags value (a map, or a merge(...) of maps); None when absent."""
+    if isinstance(value, dict):
+        return value.get("Name")
+    if isinstance(value, Call) and value.name == "merge":
+        found = None
+        for arg in value.args:  # later maps win in merge()
+            if isinstance(arg, dict) and "Name" in arg:
+                found = arg["Name"]
+        return found
+    return None
+
+
+@detector(category="missing_environment_suffix")
+def missing_environment_suffix(cfg: TerraformConfig):
+    """Flags named AWS resources whose physical name does not carry the deployment suffix variable.
+
+    The name is the argument that sets the resource's own physical name (`name`,
+    `name_prefix`, `bucket`, `identifier`, `cluster_identifier`, `function_name`,
+    `alarm_name`, ... — per type, data/reference_naming.json), else its `tags.Name`.
+    Resources without any name (AWS generates one) are not flagged, nor names scoped
+    to a parent of the same stack (DNS records, inline role policies, ...). The
+    suffix is a variable named like `environment_suffix` / `env_suffix` / `suffix` /
+    `environmentSuffix`, reached directly or through locals, transitively
+    (`local.name_prefix` -> `local.unique_suffix` -> `var.environment_suffix`). A
+    `random_id` / `random_string` alone does not count: it keeps names unique but is
+    not the pipeline's deployment suffix, so resources cannot be traced to the
+    deployment that made them; `terraform.workspace` does not count either. When the
+    answer declares no suffix variable, every named resource fires.
+    Why: parallel deployments in one account collide on names ("already exists").
+    Fix: declare `variable "environment_suffix"` and put it in every name.
+    """
+    scoped = set(_table()["unnamed_scope_types"]["types"])
+    declared = suffix_variables(cfg)
+    missing = (f"does not include var.{declared[0]}" if declared
+               else "carries no environment suffix (the answer declares no suffix variable)")
+    for res in cfg.resources:
+        if not res.resource_type.startswith("aws_") or res.resource_type in scoped:
+            continue
+        attr = _name_attr(res)
+        if attr is not None:
+            if attr.value is None or carries_suffix(cfg, attr.source):
+                continue
+            yield hit(res, f"{res.address}: {attr.name} = {attr.source} {missing}", attr)
+            continue
+        tags = res.attributes.get("tags")
+        name = tag_name(tags.value) if tags is not None else None
+        if name is None:
+            continue
+        text = name if isinstance(name, Expr) else f'"{name}"'
+        if carries_suffix(cfg, str(text)):
+            continue
+        found = find_line(res, re.compile(r"\bName\"?\s*[=:]"), tags.line, tags.end_line)
+        msg = f"{res.address}: tags.Name = {text} {missing}"
+        if found:
+            yield hit_at(res.address, res.resource_type, res.file, found[0], msg, found[1])
+        else:
+            yield hit(res, msg, tags)
