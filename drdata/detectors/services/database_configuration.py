@@ -1,0 +1,58 @@
+"""RDS instances/clusters that are public, outside the answer's network, or use reserved user names."""
+
+from __future__ import annotations
+
+from drdata.detectors.registry import cannot_tell, detector, hit
+from drdata.detectors.services._util import UNRESOLVED, attr_value, load_data, truthy
+from drdata.hcl.model import Resource, TerraformConfig
+
+
+def _engine_family(engine: str) -> str | None:
+    table = load_data("services_reserved_db_usernames.json")
+    if engine in table["engines"]:
+        return engine
+    for prefix, fam in table["engine_prefixes"].items():
+        if engine.startswith(prefix):
+            return fam
+    return None
+
+
+def _is_member(res: Resource) -> bool:
+    """Instances that take network and credentials from elsewhere (replicas, Aurora members, restores)."""
+    if res.resource_type == "aws_db_instance":
+        return ("replicate_source_db" in res.attributes or str(res.get("engine", "")).startswith("aurora")
+                or "snapshot_identifier" in res.attributes)
+    return any(a in res.attributes for a in ("replication_source_identifier", "snapshot_identifier",
+                                              "global_cluster_identifier", "source_region"))
+
+
+@detector(category="database_configuration")
+def database_configuration(cfg: TerraformConfig):
+    """Flags RDS instances/clusters with publicly_accessible = true, without db_subnet_group_name, or whose
+    master user name the engine reserves (data: services_reserved_db_usernames.json).
+
+    Why: public databases are reachable from the internet; without a subnet group the database lands in
+    the default VPC; reserved names make CreateDBInstance fail.
+    Fix: publicly_accessible = false, an aws_db_subnet_group over private subnets, a non-reserved username.
+    """
+    for db in cfg.resources_of("aws_db_instance", "aws_rds_cluster_instance"):
+        if truthy(attr_value(cfg, db, "publicly_accessible")) is True:
+            yield hit(db, f"{db.address}: publicly_accessible = true", "publicly_accessible")
+    for db in cfg.resources_of("aws_db_instance", "aws_rds_cluster"):
+        if _is_member(db):
+            continue
+        if "db_subnet_group_name" not in db.attributes:
+            yield hit(db, f"{db.address}: no db_subnet_group_name (placed in the default VPC)")
+        user_attr = "username" if db.resource_type == "aws_db_instance" else "master_username"
+        user = attr_value(cfg, db, user_attr)
+        engine = attr_value(cfg, db, "engine")
+        if user is None:
+            continue
+        if user is UNRESOLVED or engine is UNRESOLVED:
+            continue  # an unresolved name is the deployer's choice, not a code fault
+        fam = _engine_family(str(engine or ("mysql" if db.resource_type == "aws_db_instance" else "aurora")))
+        if fam is None:
+            yield cannot_tell(db, f"engine {engine!r} not in the reserved-username table")
+            continue
+        if str(user).lower() in load_data("services_reserved_db_usernames.json")["engines"][fam]:
+            yield hit(db, f"{db.address}: {user_attr} {user!r} is reserved by {engine}", user_attr)
