@@ -1,0 +1,420 @@
+"""Failure reports generated from the code, in the shape of the hand-written reference report.
+
+:func:`render_report` turns one task's :class:`~drdata.labeling.pair.PairLabels`
+into Markdown: a title and intro, one section per severity that has items, one
+``### N. Title`` item per *fixed* category (findings in the MODEL answer that the
+IDEAL answer no longer has) with the real offending MODEL lines and the real
+IDEAL lines that replace them, and a summary whose first line counts the items
+per severity. :func:`compare_with_human` puts its items beside a hand-written
+report's (both read with :func:`drdata.reports.human.parse_report`).
+:func:`write_corpus_report` writes the corpus-level report (tables and figures).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from drdata.taxonomy import SEVERITIES, category
+
+if TYPE_CHECKING:
+    from drdata.detectors.registry import Finding
+    from drdata.hcl.model import Block, TerraformConfig
+    from drdata.labeling.pair import CategoryLabel, PairLabels
+
+SECTION_TITLES = {
+    "Critical": "Critical Failures",
+    "High": "High Severity Failures",
+    "Medium": "Medium Severity Failures",
+    "Low": "Low Severity Failures",
+}
+MAX_SNIPPET_LINES = 25  # per code fence
+MAX_FINDINGS_SHOWN = 3  # code fences per item and side; the rest are listed by address
+MAX_MESSAGES = 8  # finding messages listed per item
+MODEL_FILE, IDEAL_FILE = "MODEL_RESPONSE.md", "IDEAL_RESPONSE.md"
+
+
+# -- snippets ---------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Snippet:
+    address: str
+    file: str | None  # the Terraform file the answer puts it in (main.tf), if it says
+    line: int | None  # line in the answer markdown
+    code: str
+
+
+def _trim(code: str, limit: int = MAX_SNIPPET_LINES) -> str:
+    lines = code.rstrip("\n").splitlines()
+    # Drop the common indentation so attribute lines cut out of a block read naturally.
+    indents = [len(x) - len(x.lstrip()) for x in lines if x.strip()]
+    cut = min(indents) if indents else 0
+    lines = [x[cut:] for x in lines]
+    if len(lines) > limit:
+        lines = lines[:limit] + [f"# ... ({len(lines) - limit} more lines)"]
+    return "\n".join(lines)
+
+
+def _fence(code: str) -> str:
+    # A longer fence when the code itself holds ``` (heredocs of markdown).
+    ticks = "```"
+    while ticks in code:
+        ticks += "`"
+    return f"{ticks}hcl\n{code}\n{ticks}"
+
+
+def _where(s: Snippet, answer: str) -> str:
+    parts = [f"{answer} line {s.line}" if s.line else answer]
+    if s.file:
+        parts.append(f"`{s.file}`")
+    return f"`{s.address}` ({', '.join(parts)}):"
+
+
+_ASSIGN_RE = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*=")
+_BLOCK_RE = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*(\"[^\"]*\"\s*)*\{")
+
+
+def _block_lines(block: Block, first: int, last: int) -> str:
+    lines = block.source.splitlines()
+    return "\n".join(lines[first - block.line:last - block.line + 1])
+
+
+def _same_part(ideal_block: Block, evidence: str, model_line: int | None) -> str | None:
+    """The IDEAL lines of the attribute / nested block the MODEL evidence quotes, if the IDEAL has it."""
+    first = evidence.strip().splitlines()[0] if evidence.strip() else ""
+    m = _ASSIGN_RE.match(first)
+    if m:
+        for path, attr in ideal_block.attribute_paths():
+            if path.split(".")[-1] == m.group(1):
+                return _block_lines(ideal_block, attr.line, attr.end_line)
+        return None
+    m = _BLOCK_RE.match(first)
+    if m and m.group(1) not in ("resource", "data", "module", "variable", "output", "provider", "terraform", "locals"):
+        for b in ideal_block.walk():
+            if b is not ideal_block and b.type == m.group(1):
+                return _block_lines(ideal_block, b.line, b.end_line)
+    return None
+
+
+def _norm(code: str) -> str:
+    return re.sub(r"\s+", " ", code).strip()
+
+
+def _addresses(cfg: TerraformConfig) -> dict[str, Block]:
+    from drdata.detectors.registry import block_address
+
+    out: dict[str, Block] = {}
+    for b in cfg.all_blocks():
+        out.setdefault(block_address(b), b)
+    return out
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.split(r"[^a-z0-9]+", text.lower()) if len(w) > 2} - {"aws", "terraform", "modules",
+                                                                               "module", "main", "this"}
+
+
+def _ideal_snippets(f: Finding, model: TerraformConfig, ideal: TerraformConfig, model_addr: dict[str, Block],
+                    ideal_addr: dict[str, Block]) -> list[Snippet]:
+    """Real IDEAL lines answering one MODEL finding, best match first (empty when the IDEAL has none)."""
+    block = ideal_addr.get(f.address)
+    if block is not None and f.address not in model_addr:
+        # The MODEL only refers to it (an undefined reference): the IDEAL's declaration is the fix.
+        return [Snippet(f.address, block.file, block.line, block.source)]
+    if block is not None:
+        part = _same_part(block, f.evidence, f.line)
+        if part is not None and _norm(part) != _norm(f.evidence):
+            return [Snippet(f.address, block.file, block.line, part)]
+        # Resources the IDEAL added around this one (encryption config for a bucket, alias for a key, ...).
+        added = [b for b in ideal.referrers(f.address) if _key(b) not in model_addr]
+        if added:
+            return [Snippet(_key(b), b.file, b.line, b.source) for b in added[:MAX_FINDINGS_SHOWN]]
+        return [Snippet(f.address, block.file, block.line, block.source)]
+    if f.address.startswith("local.") and f.address[6:] in ideal.locals:
+        attr = ideal.locals[f.address[6:]]
+        return [Snippet(f.address, None, attr.line, f"{attr.name} = {attr.source}")]
+    # Renamed or replaced: a resource of the same kind that the MODEL did not have.
+    same_kind = [(a, b) for a, b in ideal_addr.items() if _kind(b) == f.kind]
+    fresh = [(a, b) for a, b in same_kind if a not in model_addr]
+    for a, b in fresh or same_kind:
+        return [Snippet(a, b.file, b.line, b.source)]
+    if f.kind == "module":
+        # An external module is replaced by native resources: those of types the MODEL lacks whose type
+        # shares a word with the module's name or source, best name match first (vpc_primary -> aws_vpc.primary).
+        mod = model_addr.get(f.address)
+        name = f.address.split(".", 1)[-1]
+        words = _words(name + " " + (str(mod.get("source", "")) if mod is not None else ""))
+        model_types = {r.resource_type for r in model.resources}
+        native = [r for r in ideal.resources if r.resource_type not in model_types
+                  and words & _words(r.resource_type)]
+        native.sort(key=lambda r: -len(_words(name) & _words(r.name)))
+        return [Snippet(r.address, r.file, r.line, r.source) for r in native[:1]]
+    return []
+
+
+def _key(block: Block) -> str:
+    from drdata.detectors.registry import block_address
+
+    return block_address(block)
+
+
+def _kind(block: Block) -> str:
+    from drdata.detectors.registry import _kind as kind_of
+
+    return kind_of(block)
+
+
+# -- one item ---------------------------------------------------------------------------------------------------
+
+def _codes(addresses: list[str], limit: int = 6) -> str:
+    shown = ", ".join(f"`{a}`" for a in addresses[:limit])
+    return shown + (f" and {len(addresses) - limit} more" if len(addresses) > limit else "")
+
+
+def _unique(seq):
+    seen = set()
+    out = []
+    for x in seq:
+        if x not in seen:
+            seen.add(x)
+            out.append(x)
+    return out
+
+
+def render_item(n: int, label: CategoryLabel, labels: PairLabels) -> str:
+    """One ``### N. Title`` item of the report."""
+    cat = category(label.category)
+    findings = label.fixed_findings or label.model_findings
+    addresses = _unique(f.address for f in findings)
+    out = [f"### {n}. {cat.title}", "", f"**Impact Level**: {label.severity}", "", "**MODEL_RESPONSE Issue**:"]
+    where = f"{len(addresses)} place" + ("s" if len(addresses) != 1 else "")
+    out.append(f"{cat.what} The MODEL answer has this in {where}: {_codes(addresses)}.")
+    out.append("")
+    messages = _unique(f.message for f in findings)
+    for msg in messages[:MAX_MESSAGES]:
+        out.append(f"- {msg}")
+    if len(messages) > MAX_MESSAGES:
+        out.append(f"- ... and {len(messages) - MAX_MESSAGES} more")
+    out.append("")
+    model_snips = _unique(Snippet(f.address, f.file, f.line, _trim(f.evidence)) for f in findings if f.evidence.strip())
+    for s in model_snips[:MAX_FINDINGS_SHOWN]:
+        out += [_where(s, MODEL_FILE), "", _fence(s.code), ""]
+    if len(model_snips) > MAX_FINDINGS_SHOWN:
+        rest = _unique(s.address for s in model_snips[MAX_FINDINGS_SHOWN:])
+        out += [f"... and {len(model_snips) - MAX_FINDINGS_SHOWN} more ({_codes(rest)}).", ""]
+
+    out.append("**IDEAL_RESPONSE Fix**:")
+    model_addr, ideal_addr = _addresses(labels.model), _addresses(labels.ideal)
+    ideal_snips: list[Snippet] = []
+    for f in findings:
+        for s in _ideal_snippets(f, labels.model, labels.ideal, model_addr, ideal_addr):
+            ideal_snips.append(Snippet(s.address, s.file, s.line, _trim(s.code)))
+    ideal_snips = _unique(ideal_snips)
+    if ideal_snips:
+        out.append(f"{cat.fix} The IDEAL answer does it like this:")
+        out.append("")
+        for s in ideal_snips[:MAX_FINDINGS_SHOWN]:
+            out += [_where(s, IDEAL_FILE), "", _fence(s.code), ""]
+        if len(ideal_snips) > MAX_FINDINGS_SHOWN:
+            rest = _unique(s.address for s in ideal_snips[MAX_FINDINGS_SHOWN:])
+            out += [f"... and {len(ideal_snips) - MAX_FINDINGS_SHOWN} more ({_codes(rest)}).", ""]
+    else:
+        out += [f"{cat.fix} (The IDEAL answer drops the offending code; there is no single block to quote.)", ""]
+    out += ["**Root Cause**:", cat.root_cause, "", "**Impact**:",
+            f"{cat.impact} Affected in this answer: {_codes(addresses)}.", ""]
+    return "\n".join(out)
+
+
+# -- whole report -----------------------------------------------------------------------------------------------
+
+def counts_line(counts: dict[str, int]) -> str:
+    """``3 Critical, 4 High, 3 Medium, 2 Low``."""
+    return ", ".join(f"{counts.get(s, 0)} {s}" for s in SEVERITIES)
+
+
+def render_report(labels: PairLabels, *, title: str | None = None) -> str:
+    """Markdown failure report of one labeled pair, in the shape of the reference report."""
+    fixed = labels.fixed()
+    counts = labels.severity_counts()
+    task = labels.task
+    name = labels.task_id or "this task"
+    title = title or (f"Model Response Failures Analysis: {labels.task_id}" if labels.task_id
+                      else "Model Response Failures Analysis")
+    checked = len(labels.categories)
+    context = []
+    if task is not None:
+        if task.subtask:
+            context.append(f"subtask *{task.subtask}*")
+        if task.complexity:
+            context.append(f"complexity *{task.complexity}*")
+    ctx = f" ({', '.join(context)})" if context else ""
+    if fixed:
+        found = (f"{len(fixed)} of them are failures of the MODEL answer that the IDEAL answer fixes; they are listed "
+                 "below from most to least severe, each with the offending MODEL lines and the IDEAL lines that "
+                 "replace them.")
+    else:
+        found = "None of them is a failure of the MODEL answer that the IDEAL answer fixes."
+    intro = (f"This report was generated by drdata from the code of {MODEL_FILE} and {IDEAL_FILE} of {name}{ctx}. "
+             f"Every detector of the `{labels.taxonomy}` taxonomy ({checked} categories) ran on both answers. {found}")
+    out = [f"# {title}", "", intro, ""]
+    n = 0
+    for sev in SEVERITIES:
+        items = [c for c in fixed if c.severity == sev]
+        if not items:
+            continue
+        out += [f"## {SECTION_TITLES[sev]}", ""]
+        for c in items:
+            n += 1
+            out.append(render_item(n, c, labels))
+    out += ["## Summary", "", f"- **Total failures categorized**: {counts_line(counts)}"]
+    for sev in SEVERITIES:
+        names = [c.title for c in fixed if c.severity == sev]
+        if names:
+            out.append(f"- **{sev}**: " + "; ".join(names))
+    persisting = [c.title for c in labels.categories.values() if c.status == "persisting"]
+    introduced = [c.title for c in labels.categories.values() if c.status == "introduced"]
+    unknown = [c.title for c in labels.categories.values() if c.status == "unknown"]
+    if persisting:
+        out.append("- **Still present in IDEAL_RESPONSE (not counted)**: " + "; ".join(persisting))
+    if introduced:
+        out.append("- **Only in IDEAL_RESPONSE (not counted)**: " + "; ".join(introduced))
+    if unknown:
+        out.append(f"- **Could not be decided**: {len(unknown)} categories (an answer did not parse completely, "
+                   "a value could not be resolved, or no detector exists yet)")
+    if labels.faults:
+        out.append(f"- **Detector faults**: {len(labels.faults)}")
+    out.append(f"- **Taxonomy**: `{labels.taxonomy}`")
+    return "\n".join(out).rstrip() + "\n"
+
+
+# -- comparison with a hand-written report ----------------------------------------------------------------------
+
+COMPARE_COLUMNS = ["match", "category", "human_index", "human_title", "human_severity", "generated_index",
+                   "generated_title", "generated_severity", "same_severity"]
+
+
+def compare_with_human(generated: str, human: str | None) -> pd.DataFrame:
+    """Items of a generated report beside those of a hand-written one, paired by category.
+
+    Both are read with :func:`~drdata.reports.human.parse_report` (so both go through the same
+    title -> category mapping). ``match`` is ``both`` (same category in both reports),
+    ``human_only`` or ``generated_only``; ``same_severity`` compares the two severities.
+    Human items come first in their order, then the generated-only items.
+    """
+    from drdata.reports.human import parse_report
+
+    gen = parse_report(generated)
+    hum = parse_report(human) if human else []
+    used: set[int] = set()
+    rows = []
+    for h in hum:
+        g = next((g for g in gen if g.index not in used and g.category == h.category and h.category != "other"), None)
+        if g is not None:
+            used.add(g.index)
+        rows.append({"match": "both" if g else "human_only", "category": h.category, "human_index": h.index,
+                     "human_title": h.title, "human_severity": h.severity,
+                     "generated_index": g.index if g else None, "generated_title": g.title if g else None,
+                     "generated_severity": g.severity if g else None})
+    for g in gen:
+        if g.index not in used:
+            rows.append({"match": "generated_only", "category": g.category, "human_index": None, "human_title": None,
+                         "human_severity": None, "generated_index": g.index, "generated_title": g.title,
+                         "generated_severity": g.severity})
+    df = pd.DataFrame(rows, columns=COMPARE_COLUMNS[:-1])
+    df["same_severity"] = (df["match"] == "both") & (df["human_severity"] == df["generated_severity"])
+    for c in ("human_index", "generated_index"):
+        df[c] = df[c].astype("Int64")
+    df.index = pd.RangeIndex(1, len(df) + 1, name="row")
+    return df
+
+
+# -- files ------------------------------------------------------------------------------------------------------
+
+def _read_one_task(task_path: str | Path):
+    from drdata.corpus import load_corpus, read_task
+    from drdata.corpus.reader import is_task_folder
+
+    path = Path(task_path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such task folder")
+    if is_task_folder(path):
+        return read_task(path)
+    tasks = load_corpus(path)
+    if len(tasks) != 1:
+        raise ValueError(f"{path}: holds {len(tasks)} tasks; point at one task folder")
+    return tasks[0]
+
+
+def write_report(task_path: str | Path, out_file: str | Path | None = None, taxonomy: str = "full") -> str:
+    """Label one task folder and render its report; write it to ``out_file`` when given. Returns the Markdown."""
+    from drdata.labeling import label_task
+
+    labels = label_task(_read_one_task(task_path), taxonomy=taxonomy)
+    text = render_report(labels)
+    if out_file is not None:
+        from drdata.io import atomic_write_text
+
+        atomic_write_text(out_file, text)
+    return text
+
+
+def markdown_table(df: pd.DataFrame, *, floatfmt: str = ".3g", max_rows: int | None = None) -> str:
+    """A pipe table (the named index becomes the first column)."""
+    d = df.reset_index() if df.index.name or any(df.index.names) else df
+    if max_rows is not None:
+        d = d.head(max_rows)
+
+    def cell(v) -> str:
+        if v is None or (not isinstance(v, str) and pd.isna(v)):
+            return ""
+        if isinstance(v, float):
+            return format(v, floatfmt)
+        return str(v).replace("|", "\\|").replace("\n", " ")
+
+    head = [str(c) for c in d.columns]
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in d.itertuples(index=False)]
+    return "\n".join(lines)
+
+
+def write_corpus_report(labels_dir: str | Path, out_dir: str | Path) -> Path:
+    """Statistics, figures and ``report.md`` (tables + embedded PNGs) for a ``drdata label`` OUTDIR."""
+    from drdata.io import atomic_write_text
+    from drdata.stats import compute_stats, format_summary, read_labels_dir, write_stats
+
+    summary = write_stats(labels_dir, out_dir)
+    data = read_labels_dir(labels_dir)
+    st = compute_stats(data["tasks"], data["labels"], data["report_items"])
+    tax = summary.get("taxonomy") or "?"
+    prev = st.category_prevalence
+    prev_cols = [c for c in ("title", "default_severity", "fixed", "persisting", "introduced", "unknown",
+                             "share_fixed", "report_mentions", "report_severity") if c in prev.columns]
+    parts = [
+        "# Corpus failure report", "",
+        f"Generated by drdata from the labels in `{Path(labels_dir).name}` (taxonomy `{tax}`). A task's severity "
+        "score weighs each category the IDEAL answer fixed by its severity: " + ", ".join(
+            f"{s} {w}" for s, w in summary["severity_weights"].items()) + ".", "",
+        "```text", format_summary(summary), "```", "",
+        "## Severity distribution", "", "![severity distribution](severity_distribution.png)", "",
+        markdown_table(st.severity_distribution), "",
+        "## Categories", "", "![top categories](top_categories.png)", "",
+        markdown_table(prev[prev_cols], max_rows=40), "",
+        "## By complexity", "", "![category by complexity](category_complexity_heatmap.png)", "",
+        markdown_table(st.by_complexity), "",
+        "## By training_quality", "", "![severity score vs training_quality](score_vs_quality.png)", "",
+        markdown_table(st.by_quality), "", markdown_table(st.quality_correlation), "",
+        "## By subtask", "", markdown_table(st.by_subtask.sort_values("tasks", ascending=False), max_rows=20), "",
+    ]
+    if st.has_reports:
+        parts += ["## Agreement with the human reports", "", "![agreement](agreement_by_category.png)", "",
+                  markdown_table(st.agreement_by_category), "",
+                  "Detector severity (rows) against the severity the human reports give (columns), per report item:",
+                  "", markdown_table(st.severity_crosstab), ""]
+    parts += ["## Parse health", "", markdown_table(st.parse_health), ""]
+    if len(st.error_reasons):
+        parts += [markdown_table(st.error_reasons), ""]
+    return atomic_write_text(Path(out_dir) / "report.md", "\n".join(parts))
