@@ -34,41 +34,68 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
+SEVERITY_CHOICES = click.Choice(["Critical", "High", "Medium", "Low"], case_sensitive=False)
+
+
 @cli.command()
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("-o", "--out", "outdir", type=click.Path(path_type=Path), required=True, help="Folder for the parquet files.")
+@click.option("-o", "--out", "outdir", type=click.Path(path_type=Path), required=True,
+              help="Folder for the parquet files (and the journal of finished tasks).")
 @click.option("--taxonomy", type=click.Choice(["reference", "full"]), default="full", show_default=True)
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
 @click.option("--no-cache", is_flag=True, help="Parse everything again; do not read or write the parse cache.")
 @click.option("--backend", type=click.Choice(["treesitter", "hcl2"]), default="treesitter", show_default=True)
 @click.option("--task-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
               help="Seconds one task may take before it becomes an error row.")
+@click.option("--resume", is_flag=True, help="Skip tasks already in OUTDIR/journal.jsonl from an interrupted run.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: processes on this machine; dask: a Dask cluster (LocalCluster without --scheduler).")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="Dask scheduler address (tcp://host:8786); implies --engine dask.")
+@click.option("--fail-on", type=SEVERITY_CHOICES, default=None,
+              help="Exit 1 when any fixed failure reaches this severity (for CI).")
+@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when a terminal).")
 @click.pass_context
 def label(ctx, path: Path, outdir: Path, taxonomy: str, jobs: int | None, no_cache: bool, backend: str,
-          task_timeout: float) -> None:
-    """Label every task under PATH and write OUTDIR/{tasks,labels,findings}.parquet."""
+          task_timeout: float, resume: bool, engine: str, scheduler: str | None, fail_on: str | None,
+          progress: bool | None) -> None:
+    """Label every task under PATH and write OUTDIR/{tasks,labels,findings}.parquet.
+
+    Exit codes: 0 finished, 3 some tasks ended as error rows, 1 --fail-on
+    reached, 2 usage error, 130 interrupted (the journal stays valid: --resume).
+    """
     from drdata.labeling.batch import label_corpus, write_outputs
 
     debug = ctx.obj["debug"]
     try:
         run = label_corpus(path, taxonomy=taxonomy, jobs=jobs, cache=not no_cache, backend=backend,
-                           timeout=task_timeout)
+                           timeout=task_timeout, progress=progress, journal=outdir / "journal.jsonl",
+                           resume=resume, engine=engine, scheduler=scheduler)
         written = write_outputs(run, outdir)
     except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
+        click.echo(f"interrupted: finished tasks are kept in {outdir / 'journal.jsonl'}; "
+                   "run again with --resume to continue", err=True)
         sys.exit(EXIT_INTERRUPTED)
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, RuntimeError) as exc:
         _fail(exc, debug)
     tasks = run.tasks
+    fixed = {s: int(tasks[f"fixed_{s.lower()}"].fillna(0).sum()) for s in ("Critical", "High", "Medium", "Low")}
     summary = {
         "tasks": int(len(tasks)),
         "ok": int((tasks["status"] == "ok").sum()),
         "errors": run.errors,
-        "fixed": {s: int(tasks[f"fixed_{s.lower()}"].fillna(0).sum()) for s in ("Critical", "High", "Medium", "Low")},
+        "fixed": fixed,
         "outdir": str(outdir),
         "files": [p.name for p in written],
     }
     click.echo(json.dumps(summary, sort_keys=True))
+    if fail_on:
+        order = ["Critical", "High", "Medium", "Low"]
+        reached = order[: order.index(fail_on.capitalize()) + 1]
+        if any(fixed[s] for s in reached):
+            click.echo(f"--fail-on {fail_on}: fixed failures of severity {', '.join(s for s in reached if fixed[s])}"
+                       " found", err=True)
+            sys.exit(EXIT_FAIL_ON)
     sys.exit(EXIT_TASK_ERRORS if run.errors else EXIT_OK)
 
 

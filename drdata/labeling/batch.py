@@ -8,6 +8,7 @@ assembles sorted DataFrames, so the same inputs give byte-identical files.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -30,8 +31,9 @@ TASK_COLUMNS = [
 DEFAULT_TASK_TIMEOUT = 10.0
 
 
-class TaskTimeout(Exception):
-    pass
+class TaskTimeout(BaseException):
+    """Raised into a task at its time limit; a BaseException so that the
+    fault-tolerant ``except Exception`` of parsers and detectors lets it through."""
 
 
 @dataclass
@@ -72,26 +74,46 @@ def _answer_error(name: str, text: str | None, cfg) -> str | None:
 
 
 def _alarm(seconds: float | None):
-    """Arm a per-task timer where signals work (a process's main thread)."""
-    if not seconds or not hasattr(signal, "setitimer"):
+    """Arm a per-task time limit; returns a handle for :func:`_disarm`.
+
+    In a process's main thread (local worker processes) SIGALRM interrupts the
+    task. Elsewhere (Dask runs tasks in worker threads) a timer raises
+    TaskTimeout asynchronously in the task's thread, which interrupts Python code
+    at its next bytecode.
+    """
+    if not seconds:
         return None
     import threading
 
-    if threading.current_thread() is not threading.main_thread():
-        return None
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+        def on_timeout(signum, frame):
+            raise TaskTimeout()
 
-    def on_timeout(signum, frame):
-        raise TaskTimeout()
+        old = signal.signal(signal.SIGALRM, on_timeout)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        return ("signal", old)
+    import ctypes
 
-    old = signal.signal(signal.SIGALRM, on_timeout)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    return old
+    tid = threading.get_ident()
+
+    def fire():
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(tid), ctypes.py_object(TaskTimeout))
+
+    timer = threading.Timer(seconds, fire)
+    timer.daemon = True
+    timer.start()
+    return ("thread", timer)
 
 
-def _disarm(old) -> None:
-    if old is not None:
+def _disarm(handle) -> None:
+    if handle is None:
+        return
+    kind, obj = handle
+    if kind == "signal":
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
+        signal.signal(signal.SIGALRM, obj)
+    else:
+        obj.cancel()
 
 
 def label_one(task, taxonomy: str = "full", backend: str = "treesitter", cache: bool = True,
@@ -169,16 +191,62 @@ def _worker(args):
     return label_one(task, **kw)
 
 
+def _init_worker() -> None:
+    # Ctrl-C is the parent's to handle: workers stay quiet and are terminated.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def iter_label(tasks: list, *, jobs: int | None = None, **kw) -> Iterator[dict]:
-    """Yield per-task results as they finish (order not guaranteed)."""
+    """Yield per-task results as they finish, on local cores (order not guaranteed)."""
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(tasks) <= 1:
         for t in tasks:
             yield label_one(t, **kw)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        chunks = max(1, min(16, len(tasks) // (jobs * 8)))
-        yield from pool.map(_worker, ((t, kw) for t in tasks), chunksize=chunks)
+    from concurrent.futures import as_completed
+
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker)
+    try:
+        futures = [pool.submit(_worker, (t, kw)) for t in tasks]
+        for fut in as_completed(futures):
+            yield fut.result()
+    except BaseException:
+        # Interrupted (Ctrl-C, or the consumer stopped): drop what is queued, stop the workers now.
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in list(getattr(pool, "_processes", {}).values()):
+            proc.terminate()
+        raise
+    else:
+        pool.shutdown(wait=True)
+
+
+def iter_label_dask(tasks: list, *, scheduler: str | None = None, jobs: int | None = None,
+                    **kw) -> Iterator[dict]:
+    """The same per-task function on a Dask cluster (a LocalCluster when no address is given)."""
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError as exc:  # pragma: no cover - dask is a declared dependency
+        raise RuntimeError("the dask engine needs dask[distributed]: pip install 'dask[distributed]'") from exc
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(n_workers=jobs or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+    try:
+        futures = client.map(label_one, tasks, key=[f"label-{t.id}-{i}" for i, t in enumerate(tasks)], **kw)
+        for fut in as_completed(futures):
+            yield fut.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _normal(result: dict) -> dict:
+    """The JSON form of a result: what the journal holds, so resumed and fresh runs assemble alike."""
+    return json.loads(json.dumps(result, sort_keys=True, default=str))
 
 
 def assemble(results: Iterable[dict]) -> LabelRun:
@@ -226,21 +294,113 @@ def _agreement(run: LabelRun) -> pd.DataFrame | None:
     return agreement_frame(run.labels, run.report_items)
 
 
+class Journal:
+    """Append-only JSONL of finished tasks, so an interrupted run can resume.
+
+    The first line records the options the results depend on; a resumed run
+    with other options is refused. A half-written last line (the run was
+    killed mid-write) is ignored, so the journal is always valid to resume from.
+    """
+
+    def __init__(self, path: Path, header: dict):
+        self.path = Path(path)
+        self.header = header
+        self.done: dict[str, dict] = {}
+
+    def load(self) -> dict[str, dict]:
+        if not self.path.exists():
+            return {}
+        lines = self.path.read_text(encoding="utf-8").splitlines()
+        if not lines:
+            return {}
+        try:
+            head = json.loads(lines[0]).get("header")
+        except (json.JSONDecodeError, AttributeError):
+            head = None
+        if head != self.header:
+            raise ValueError(f"{self.path} was written by a run with other options ({head}); "
+                             "rerun without --resume to start afresh, or with the same options")
+        for line in lines[1:]:
+            try:
+                res = json.loads(line)
+                self.done[res["task"]["task_id"]] = res
+            except (json.JSONDecodeError, KeyError, TypeError):
+                continue  # the last line of an interrupted run may be cut short
+        return self.done
+
+    def start(self, resume: bool) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if resume and self.path.exists() and self.path.stat().st_size:
+            self._repair()
+            self._fh = self.path.open("a", encoding="utf-8")
+        else:
+            self._fh = self.path.open("w", encoding="utf-8")
+            self._fh.write(json.dumps({"header": self.header}, sort_keys=True) + "\n")
+            self._fh.flush()
+
+    def _repair(self) -> None:
+        # Drop a trailing partial line so appended records start on a line of their own.
+        data = self.path.read_bytes()
+        if data and not data.endswith(b"\n"):
+            cut = data.rfind(b"\n") + 1
+            with self.path.open("r+b") as fh:
+                fh.truncate(cut)
+
+    def append(self, result: dict) -> None:
+        self._fh.write(json.dumps(result, sort_keys=True, default=str) + "\n")
+        self._fh.flush()
+
+    def close(self) -> None:
+        fh = getattr(self, "_fh", None)
+        if fh is not None:
+            fh.close()
+
+
+ENGINES = ("local", "dask")
+
+
 def label_corpus(source, *, taxonomy: str = "full", jobs: int | None = None, cache: bool = True,
                  backend: str = "treesitter", timeout: float | None = DEFAULT_TASK_TIMEOUT,
-                 progress: bool | None = None, on_result: Callable[[dict], None] | None = None) -> LabelRun:
-    """Label every task of a corpus (a path, or a list of tasks) and return the tables."""
+                 progress: bool | None = None, journal: str | Path | None = None, resume: bool = False,
+                 engine: str = "local", scheduler: str | None = None,
+                 on_result: Callable[[dict], None] | None = None) -> LabelRun:
+    """Label every task of a corpus (a path, or a list of tasks) and return the tables.
+
+    ``journal``: a JSONL file that receives each finished task; with ``resume``
+    the tasks already in it are not labelled again. ``engine="dask"`` runs the
+    same per-task function on a Dask cluster at ``scheduler`` (or a LocalCluster).
+    """
     from drdata.corpus import load_corpus
     from drdata.taxonomy import categories
 
     categories(taxonomy)  # fail early on an unknown taxonomy
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
+    if scheduler and engine == "local":
+        engine = "dask"
     tasks = load_corpus(source) if isinstance(source, (str, Path)) else list(source)
     kw = dict(taxonomy=taxonomy, backend=backend, cache=cache, timeout=timeout)
-    results = []
+    header = {"taxonomy": taxonomy, "backend": backend, "timeout": timeout}
+    results: list[dict] = []
+    jnl = Journal(Path(journal), header) if journal else None
+    todo = tasks
+    if jnl is not None:
+        done = jnl.load() if resume else {}
+        wanted = {t.id for t in tasks}
+        results.extend(r for tid, r in done.items() if tid in wanted)
+        todo = [t for t in tasks if t.id not in done]
+        jnl.start(resume)
     bar = _progress(len(tasks), progress)
+    if bar is not None and len(results):
+        bar.update(len(results))
+    runner = iter_label_dask(todo, scheduler=scheduler, jobs=jobs, **kw) if engine == "dask" and todo \
+        else iter_label(todo, jobs=jobs, **kw)
     try:
-        for res in iter_label(tasks, jobs=jobs, **kw):
+        for res in runner:
+            res = _normal(res)
             results.append(res)
+            if jnl is not None:
+                jnl.append(res)
             if on_result is not None:
                 on_result(res)
             if bar is not None:
@@ -248,6 +408,8 @@ def label_corpus(source, *, taxonomy: str = "full", jobs: int | None = None, cac
     finally:
         if bar is not None:
             bar.close()
+        if jnl is not None:
+            jnl.close()
     run = assemble(results)
     run.meta = {"corpus": str(Path(source).resolve()) if isinstance(source, (str, Path)) else None,
                 "taxonomy": taxonomy, "backend": backend, "tasks": len(tasks)}
