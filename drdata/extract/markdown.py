@@ -35,7 +35,14 @@ HCL_LANGS = frozenset({"hcl", "hcl2", "terraform", "tf"})
 MARKDOWN_LANGS = frozenset({"markdown", "md"})
 
 MAX_DEPTH = 4  # nested markdown fences followed this deep
-MAX_REPAIRS = 2000  # each repair re-parses the rest of the document; bounded so junk input stays fast
+# Work bounds, so adversarial input stays around a second. Each repair re-parses the rest of the document and
+# scans lines; once either budget (per answer, or twice the answer's size when larger) is spent, the remaining
+# malformed fences are left as CommonMark reads them and a problem says so.
+MAX_REPAIRS = 2000
+MAX_PARSE_CHARS = 2_000_000
+MAX_SCAN_LINES = 200_000
+# A heredoc holding fence lines is followed at most this many lines past the fence CommonMark closed.
+MAX_HEREDOC_LINES = 200
 
 _TOP_KEYWORDS = r"(?:resource|data|variable|output|module|provider|terraform|locals)"
 _LABEL = r'(?:"[^"\n]*"|[A-Za-z_][\w-]*)'
@@ -72,6 +79,21 @@ class Extraction:
     repairs: list[str] = field(default_factory=list)  # malformed markdown that was repaired ("glued closing fence…")
 
 
+@dataclass
+class _Ctx:
+    """State shared by one extraction, nested markdown included."""
+
+    problems: list[str]
+    repairs: list[str]
+    parse_chars: int
+    scan_lines: int
+    stopped: bool = False
+
+    def spend_lines(self, n: int) -> bool:
+        self.scan_lines -= n
+        return self.scan_lines >= 0
+
+
 def _md() -> MarkdownIt:
     # Inline parsing is not needed (file names are searched in raw inline text) and costs a third of the time.
     return MarkdownIt("commonmark").disable("inline")
@@ -84,6 +106,8 @@ _MD = _md()
 
 def _fence_run(line: str) -> tuple[str, int, str] | None:
     """(fence char, run length, rest) when ``line`` (container prefixes removed) starts with a fence run."""
+    if "```" not in line and "~~~" not in line:
+        return None
     body = line.lstrip(" \t>")
     if not body or body[0] not in "`~":
         return None
@@ -162,7 +186,8 @@ class _Repair:
     restart: int  # 0-based line to re-parse from
 
 
-def _scan_hcl(lines: list[str], first: int, ch: str, n: int, glued_until: int) -> tuple[list[int], int | None]:
+def _scan_hcl(lines: list[str], first: int, ch: str, n: int, glued_until: int,
+              ctx: _Ctx) -> tuple[list[int], int | None]:
     """Walk an HCL fence from its first code line: (closing-fence lines inside heredocs, glued closing line).
 
     Heredoc lines are only returned when the fence has a real closing line after them; an answer cut off
@@ -170,7 +195,10 @@ def _scan_hcl(lines: list[str], first: int, ch: str, n: int, glued_until: int) -
     """
     in_heredoc: str | None = None
     candidates: list[int] = []
-    for i in range(first, len(lines)):
+    stop = min(len(lines), glued_until + MAX_HEREDOC_LINES)
+    if not ctx.spend_lines(stop - first):
+        return [], None
+    for i in range(first, stop):
         line = lines[i]
         if in_heredoc is not None:
             if line.strip() == in_heredoc:
@@ -188,11 +216,13 @@ def _scan_hcl(lines: list[str], first: int, ch: str, n: int, glued_until: int) -
     return [], None  # never closed: leave it to CommonMark
 
 
-def _scan_markdown(lines: list[str], first: int, ch: str, n: int) -> list[int]:
+def _scan_markdown(lines: list[str], first: int, ch: str, n: int, ctx: _Ctx) -> list[int]:
     """Closing lines of inner fences (inside a markdown fence) that CommonMark would take as the outer close."""
     inner: tuple[str, int] | None = None
     candidates: list[int] = []
     for i in range(first, len(lines)):
+        if (i - first) % 1000 == 0 and not ctx.spend_lines(1000):
+            return []
         run = _fence_run(lines[i].translate(_UNPLACEHOLDER))  # lines repaired before are inner closings
         if run is None:
             continue
@@ -212,7 +242,7 @@ def _scan_markdown(lines: list[str], first: int, ch: str, n: int) -> list[int]:
     return []  # never closed: leave it to CommonMark
 
 
-def _find_repair(tokens: list[Token], lines: list[str], start: int) -> _Repair | None:
+def _find_repair(tokens: list[Token], lines: list[str], start: int, ctx: _Ctx) -> _Repair | None:
     container_start = start
     for tok in tokens:
         if tok.level == 0 and tok.map is not None and tok.nesting >= 0:
@@ -225,44 +255,48 @@ def _find_repair(tokens: list[Token], lines: list[str], start: int) -> _Repair |
         body_end = end - 1 if _closed(tok, lines) else end
         hcl = lang in HCL_LANGS or (lang == "" and is_hcl_like(tok.content)) or _GLUED_OPEN_RE.match(tok.info)
         if hcl:
-            neutral, glued = _scan_hcl(lines, first, ch, n, body_end)
+            neutral, glued = _scan_hcl(lines, first, ch, n, body_end, ctx)
             if neutral or glued is not None:
                 return _Repair(neutral, glued, "heredoc", container_start)
             continue
+        ctx.spend_lines(body_end - first)
         for i in range(first, body_end):
             if _glued_close(lines[i], ch, n) is not None:
                 return _Repair([], i, "", container_start)
         if lang in MARKDOWN_LANGS:
-            neutral = _scan_markdown(lines, first, ch, n)
+            neutral = _scan_markdown(lines, first, ch, n, ctx)
             if neutral:
                 return _Repair(neutral, None, "nested", container_start)
     return None
 
 
-def _parse_repaired(lines: list[str], offset: int, problems: list[str],
-                    repairs: list[str]) -> tuple[list[Token], dict[int, str], set[int]]:
+def _parse_repaired(lines: list[str], offset: int, ctx: _Ctx) -> tuple[list[Token], dict[int, str], set[int]]:
     """Parse with repairs. Returns block tokens (maps in ``lines``), the glued code per closing line, and the
     lines whose fence characters were swapped for placeholders."""
     glued: dict[int, str] = {}
     neutral: set[int] = set()
     done: list[Token] = []
     start = 0
-    for _ in range(MAX_REPAIRS + 1):
-        toks = _MD.parse("\n".join(lines[start:]))
+    while True:  # every pass either returns or adds a repair, and repairs are bounded
+        segment = "\n".join(lines[start:])
+        ctx.parse_chars -= len(segment)
+        toks = _MD.parse(segment)
         for t in toks:
             if t.map is not None:
                 t.map = [t.map[0] + start, t.map[1] + start]
-        rep = _find_repair(toks, lines, start)
-        if rep is None or len(repairs) >= MAX_REPAIRS:
-            if rep is not None:
-                problems.append(f"more than {MAX_REPAIRS} malformed fences; stopped repairing")
+        rep = None if ctx.stopped else _find_repair(toks, lines, start, ctx)
+        if rep is not None and (len(ctx.repairs) >= MAX_REPAIRS or ctx.parse_chars < 0 or ctx.scan_lines < 0):
+            ctx.stopped = True
+            ctx.problems.append(f"too many malformed fences ({len(ctx.repairs)} repaired); stopped repairing")
+            rep = None
+        if rep is None:
             done.extend(toks)
             return done, glued, neutral
         what = "inside a heredoc" if rep.kind == "heredoc" else "closing an inner fence of a markdown fence"
         for i in rep.neutral:
             lines[i] = "".join(_PLACEHOLDER.get(c, c) for c in lines[i])
             neutral.add(i)
-            repairs.append(f"line {offset + i + 1}: fence line {what} kept as text")
+            ctx.repairs.append(f"line {offset + i + 1}: fence line {what} kept as text")
         if rep.glued is not None:
             i = rep.glued
             fence = [t for t in toks if t.type == "fence" and t.map and t.map[0] < i][-1]  # the fence it closes
@@ -273,10 +307,9 @@ def _parse_repaired(lines: list[str], offset: int, problems: list[str],
             prefix = open_line[: len(open_line) - len(open_line.lstrip(" \t>"))]
             run_len = len(line.rstrip()) - len(line.rstrip().rstrip(ch))
             lines[i] = prefix + ch * run_len
-            repairs.append(f"line {offset + i + 1}: closing fence glued to code")
+            ctx.repairs.append(f"line {offset + i + 1}: closing fence glued to code")
         done.extend(t for t in toks if t.map is not None and t.map[1] <= rep.restart)
         start = rep.restart
-    return done, glued, neutral  # pragma: no cover - the loop always returns
 
 
 # -- extraction -------------------------------------------------------------------------------
@@ -329,10 +362,10 @@ def _preceding_file(tokens: list[Token], index: int) -> str | None:
     return None
 
 
-def _extract(text: str, depth: int, offset: int, problems: list[str], repairs: list[str],
-             outer_closed: bool) -> tuple[list[CodeBlock], bool]:
+def _extract(text: str, depth: int, offset: int, ctx: _Ctx, outer_closed: bool) -> tuple[list[CodeBlock], bool]:
     lines = text.split("\n")
-    tokens, glued, neutral = _parse_repaired(lines, offset, problems, repairs)
+    tokens, glued, neutral = _parse_repaired(lines, offset, ctx)
+    problems, repairs = ctx.problems, ctx.repairs
     blocks: list[CodeBlock] = []
     truncated = False
     for i, tok in enumerate(tokens):
@@ -352,7 +385,7 @@ def _extract(text: str, depth: int, offset: int, problems: list[str], repairs: l
             if depth >= MAX_DEPTH:
                 problems.append(f"line {offset + tok.map[0] + 1}: markdown nested deeper than {MAX_DEPTH}, skipped")
                 continue
-            inner, inner_trunc = _extract("\n".join(body), depth + 1, offset + tok.map[0] + 1, problems, repairs,
+            inner, inner_trunc = _extract("\n".join(body), depth + 1, offset + tok.map[0] + 1, ctx,
                                           outer_closed=closed or outer_closed)
             blocks.extend(inner)
             truncated = truncated or inner_trunc
@@ -408,7 +441,9 @@ def extract_code_blocks(markdown: str) -> Extraction:
         return Extraction([], False, [f"expected text, got {type(markdown).__name__}"])
     try:
         text = _normalise(markdown)
-        blocks, truncated = _extract(text, 0, 0, problems, repairs, outer_closed=False)
+        ctx = _Ctx(problems, repairs, parse_chars=max(MAX_PARSE_CHARS, 2 * len(text)),
+                   scan_lines=max(MAX_SCAN_LINES, 2 * text.count("\n")))
+        blocks, truncated = _extract(text, 0, 0, ctx, outer_closed=False)
     except Exception as exc:  # never let one odd answer abort a batch
         return Extraction([], False, [f"extraction failed: {type(exc).__name__}: {exc}"], repairs)
     if not blocks:
