@@ -18,6 +18,7 @@ from drdata.taxonomy import SEVERITIES
 
 SEVERITY_COLORS = {"Critical": "#b2182b", "High": "#ef8a62", "Medium": "#e6c229", "Low": "#67a9cf", None: "#999999"}
 _DPI = 110
+MIN_MEDIAN_N = 5
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -37,10 +38,13 @@ def _label(row: pd.Series, cid: str, width: int = 38) -> str:
     return title if len(title) <= width else title[: width - 1] + "…"
 
 
-def severity_distribution(dist: pd.DataFrame, *, title: str = "Fixed failures by severity") -> Figure:
+def severity_distribution(dist: pd.DataFrame, *, title: str | None = None) -> Figure:
     """Bars: fixed failures per severity; annotated with the tasks affected (share of labeled tasks)."""
     fig = _figure(7, 4.2)
     ax = fig.add_subplot()
+    if title is None:
+        n = _tasks_from_shares(dist)
+        title = "Fixed failures by severity" + (f" ({n} labeled tasks)" if n else "")
     if not len(dist) or dist["failures"].sum() == 0:
         _empty(ax, "no fixed failures")
         ax.set_title(title)
@@ -59,6 +63,14 @@ def severity_distribution(dist: pd.DataFrame, *, title: str = "Fixed failures by
     ax.set_title(title)
     ax.spines[["top", "right"]].set_visible(False)
     return fig
+
+
+def _tasks_from_shares(dist: pd.DataFrame) -> int | None:
+    # tasks_with / share_of_tasks gives back the number of labeled tasks.
+    d = dist[(dist["share_of_tasks"] > 0)] if len(dist) else dist
+    if not len(d):
+        return None
+    return int(round(float(d["tasks_with"].iloc[0] / d["share_of_tasks"].iloc[0])))
 
 
 def top_categories(prevalence: pd.DataFrame, *, n: int = 20, title: str | None = None) -> Figure:
@@ -90,8 +102,12 @@ def top_categories(prevalence: pd.DataFrame, *, n: int = 20, title: str | None =
 
 
 def category_complexity_heatmap(matrix: pd.DataFrame, prevalence: pd.DataFrame | None = None, *, n: int = 20,
+                                group_sizes: pd.Series | None = None,
                                 title: str = "Where categories are fixed, by task complexity") -> Figure:
-    """Heatmap: % of tasks of each complexity where a category is fixed (top ``n`` categories overall)."""
+    """Heatmap: % of tasks of each complexity where a category is fixed (top ``n`` categories overall).
+
+    ``group_sizes`` (tasks per column) labels each column with its n.
+    """
     m = matrix
     if prevalence is not None and len(m):
         order = [c for c in prevalence.index if c in m.index][:n]
@@ -114,7 +130,9 @@ def category_complexity_heatmap(matrix: pd.DataFrame, prevalence: pd.DataFrame |
     if prevalence is not None:
         titles = {c: _label(prevalence.loc[c], c) for c in m.index if c in prevalence.index}
     ax.set_yticks(range(len(m)), [titles.get(c, c) for c in m.index], fontsize=8.5)
-    ax.set_xticks(range(len(m.columns)), [str(c) for c in m.columns])
+    sizes = group_sizes if group_sizes is not None else pd.Series(dtype="int64")
+    ax.set_xticks(range(len(m.columns)), [f"{c}\n(n={int(sizes[c])})" if c in sizes.index else str(c)
+                                          for c in m.columns])
     ax.set_xlabel(f"{m.columns.name or 'group'}")
     fig.colorbar(im, ax=ax, label="% of tasks in the group where the category is fixed", shrink=0.8)
     return fig
@@ -138,8 +156,9 @@ def score_vs_quality(scores: pd.DataFrame, correlation: pd.DataFrame | None = No
     y = d["severity_score"].to_numpy() + rng.uniform(-0.3, 0.3, len(d))
     ax.scatter(x, y, s=14, alpha=0.45, color="#3b6ea8", edgecolor="none", label="task (jittered)")
     med = d.groupby("training_quality")["severity_score"].agg(["median", "size"])
+    med = med[med["size"] >= MIN_MEDIAN_N]  # a median of 1-4 tasks says little and drags the line around
     ax.plot(med.index, med["median"], color="#b2182b", marker="D", markersize=5, linewidth=1.5,
-            label="median per training_quality")
+            label=f"median per training_quality value (values with ≥{MIN_MEDIAN_N} tasks)")
     ax.set_xlabel("training_quality (0–10, from task metadata)")
     ax.set_ylabel("severity score (Critical 8, High 4, Medium 2, Low 1)")
     if correlation is not None and "severity_score" in correlation.index:
@@ -148,7 +167,7 @@ def score_vs_quality(scores: pd.DataFrame, correlation: pd.DataFrame | None = No
         p = "" if pd.isna(r["p_value"]) else f", p = {r['p_value']:.2g}"
         ax.text(0.02, 0.97, f"Spearman ρ = {rho}{p}, n = {int(r['n'])}", transform=ax.transAxes, va="top",
                 fontsize=9, bbox={"facecolor": "white", "edgecolor": "#cccccc", "boxstyle": "round"})
-    ax.set_ylim(bottom=-1)
+    ax.set_ylim(-1, float(d["severity_score"].max()) * 1.25 + 2)  # headroom: the legend never covers a task
     ax.legend(loc="upper right", fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     return fig
@@ -181,7 +200,7 @@ def agreement_by_category(agreement: pd.DataFrame, *, n: int = 25,
                     fontsize=7.5, color="#444444")
     ax.set_yticks(y, [_label(r, c) for c, r in a.iterrows()], fontsize=8.5)
     ax.set_xlim(0, float(a["total"].max()) * 1.22 + 0.5)
-    ax.set_xlabel("tasks with a parsed human report")
+    ax.set_xlabel("labeled tasks with a parsed human report that name the category (detector: fixed)")
     ax.legend(loc="lower right", fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     return fig
@@ -192,8 +211,9 @@ def make_figures(stats) -> dict[str, Figure]:
     return {
         "severity_distribution": severity_distribution(stats.severity_distribution),
         "top_categories": top_categories(stats.category_prevalence),
-        "category_complexity_heatmap": category_complexity_heatmap(stats.category_by_complexity,
-                                                                   stats.category_prevalence),
+        "category_complexity_heatmap": category_complexity_heatmap(
+            stats.category_by_complexity, stats.category_prevalence,
+            group_sizes=stats.by_complexity["tasks"] if "tasks" in stats.by_complexity else None),
         "score_vs_quality": score_vs_quality(stats.task_scores, stats.quality_correlation),
         "agreement_by_category": agreement_by_category(stats.agreement_by_category),
     }
