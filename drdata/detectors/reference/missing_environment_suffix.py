@@ -20,10 +20,46 @@ def suffix_variables(cfg: TerraformConfig) -> list[str]:
     return sorted(v.labels[0] for v in cfg.variables if v.labels and pat.match(v.labels[0]))
 
 
-def carries_suffix(cfg: TerraformConfig, text: str) -> bool:
-    """Whether an expression reaches a suffix variable, directly or through locals (transitively)."""
-    pat = re.compile(_table()["suffix_variable_pattern"])
-    return any(n.startswith("var.") and pat.match(n[4:]) for n in names_reached(cfg, text))
+_RES_ATTR = re.compile(r"(?<![\w.])(aws_[a-z0-9_]+)\.([\w-]+)(?:\[[^\]]*\])?\.([a-z_]+)")
+_UNIQUE_ATTRS = re.compile(r"^(id|arn|.*_id|.*_arn|unique_id|dns_name)$")
+
+
+def _texts(cfg: TerraformConfig, text: str) -> list[str]:
+    """``text`` and the source of every local it reaches, transitively."""
+    out = [text]
+    for name in names_reached(cfg, text):
+        if name.startswith("local.") and name[6:] in cfg.locals:
+            out.append(cfg.locals[name[6:]].source)
+    return out
+
+
+def carries_suffix(cfg: TerraformConfig, text: str, _depth: int = 0) -> bool:
+    """Whether a name expression is unique per deployment.
+
+    True when it reaches a suffix variable directly or through locals (transitively),
+    embeds the id/ARN of a resource the answer creates, or copies the name of a resource
+    whose own name carries the suffix (`/aws/lambda/${aws_lambda_function.f.function_name}`).
+    """
+    table = _table()
+    pat = re.compile(table["suffix_variable_pattern"])
+    reached = names_reached(cfg, text)
+    if any(n.startswith("var.") and pat.match(n[4:]) for n in reached):
+        return True
+    if table.get("random_counts_as_suffix") and any(n.startswith("random_") for n in reached):
+        return True
+    if _depth > 4:
+        return False
+    for t in _texts(cfg, text):
+        for rtype, rname, attr in _RES_ATTR.findall(t):
+            if rtype.startswith("aws_") and _UNIQUE_ATTRS.match(attr):
+                return True
+            other = cfg.resource(f"{rtype}.{rname}")
+            if other is None:
+                continue
+            own = _name_attr(other)
+            if own is not None and own.name == attr and carries_suffix(cfg, own.source, _depth + 1):
+                return True
+    return False
 
 
 def _name_attr(res: Resource) -> Attribute | None:

@@ -164,7 +164,8 @@ def wildcard_iam_permissions(cfg: TerraformConfig):
     finding. Resource policies bound to one resource (KMS key policies, secret, queue,
     topic, repository policies ...) use `Resource "*"` to mean "this resource" — the
     documented KMS idiom — so there only an unconditioned public principal (`"*"` /
-    `AWS = "*"`) is a finding. S3 bucket policies are judged like identity policies.
+    `AWS = "*"`) is a finding. S3 bucket policies are judged like identity policies; VPC
+    endpoint policies only filter what IAM allows and are skipped.
     Why: least privilege; a compromised principal can act on every resource of the account.
     Fix: scope Resource to the ARNs the answer creates and list the actions needed.
     """
@@ -173,7 +174,10 @@ def wildcard_iam_permissions(cfg: TerraformConfig):
     policy_attrs = set(table["policy_attributes"])
     doc_contexts: dict[str, set[str]] = {}
     local_done: set[tuple[str, str]] = set()
+    skip = set(table["filter_policy_types"]["types"])
     for res in cfg.resources:
+        if res.resource_type in skip:
+            continue
         context = _SELF if res.resource_type in self_types else _IDENTITY
         for b in res.walk():
             for name, attr in b.attributes.items():
