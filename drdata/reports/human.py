@@ -231,7 +231,7 @@ _TAG_TRAIL_RE = re.compile(
 )
 _TAG_INLINE_RE = re.compile(r"\b(?:severity|priority)\s*[:=]\s*" + _SEV + r"\b", re.I)
 _SECTION_WORD_RE = re.compile(
-    r"(?<![\w-])(?<!non-)(?<!non )(?<!no )(critical|blocker|blocking|severe|showstopper|major|minor|moderate|trivial|cosmetic)\b",
+    r"(?<![\w-])(?<!non-)(?<!non )(?<!no )(critical|blocker|blocking|severe|showstopper|major|minor|moderate|trivial|cosmetic|significant)\b",
     re.I,
 )
 _SECTION_HML_RE = re.compile(
@@ -251,7 +251,7 @@ def _strip_title_tags(t: str) -> str:
     m = _TAG_TRAIL_RE.search(t)
     if m and m.start() > 0:
         t = t[: m.start()]
-    return re.sub(r"\s*\(\s*\)\s*", " ", t).strip()
+    return re.sub(r"\s+", " ", t).strip()
 
 
 def _title_tag(raw_title: str) -> str | None:
@@ -480,7 +480,7 @@ def _split_body(doc: _Doc, start: int, end: int, sections: list[str], out: list[
 
 
 _FAILURE_HINT_RE = re.compile(
-    r"\b(miss(ing|es)?|lacks?|fail(s|ed|ure)?|error|incorrect|wrong\w*|invalid|not (defined|declared|set|configured|supported"
+    r"\b(miss(ing|es)?|lacks?|fail(s|ed|ure)?|error|incorrect|wrong\w*|not|never|cannot|\w+n't|invalid|not (defined|declared|set|configured|supported"
     r"|included|provided)|no\b|without|hard-?coded|deprecated|insecure|broken|truncated|undefined|unused|should)\b",
     re.I,
 )

@@ -55,6 +55,9 @@ RULES: tuple[Rule, ...] = (
     Rule("hardcoded_secrets",
          r"(hard-?coded|plain-?text|clear-?text|exposed|literal|default|static|insecure) (\w+ )?(passwords?|secrets?|credentials?|keys?|tokens?)"
          r"|passwords?|secrets? manager|credentials?|api[_ ]keys?|access[_ ]keys?|sensitive (data|values?|variables?|outputs?)|\bsensitive\b"),
+    Rule("ec2_instance_hardening",
+         r"(root|ebs|block[_ ]device)[_ ]?(volumes?|devices?|disks?)?.{0,25}(unencrypted|encrypt\w*)|unencrypted (root|ebs|block)|imds\w*"
+         r"|metadata (service|options)|associate_public_ip|public ip (address )?(on|for) (ec2|instances?)"),
     Rule("performance_insights_unsupported", r"performance[_ ]insights?"),
     Rule("kms_key_alias_missing", r"kms (key )?alias|\baliases? for (kms|keys?)|key alias"),
     Rule("kms_key_rotation_missing", r"(key|kms)[_ ]rotation|rotation"),
@@ -81,7 +84,7 @@ RULES: tuple[Rule, ...] = (
          r"(provider|terraform|aws provider|required) versions?|version (constraints?|pinn\w*|lock)|required_version|pinn\w* version"
          r"|versions? (not )?pinned|\.terraform\.lock|lock file"),
     Rule("outdated_engine_version",
-         r"engine[_ ]versions?|(outdated|old|older|obsolete|legacy|unsupported|invalid|deprecated|wrong|incorrect) (\w+ ){0,2}versions?"
+         r"engine[_ ]versions?|(outdated|old|older|obsolete|legacy|deprecated) (\w+ ){0,2}engines?\b|(outdated|old|older|obsolete|legacy|unsupported|invalid|deprecated|wrong|incorrect) (\w+ ){0,2}versions?"
          r"|(postgres\w*|mysql|aurora|redis|elasticache|rds|opensearch|elasticsearch|kafka|msk|documentdb|mariadb|memcached|eks|kubernetes|runtime)\b.{0,20}versions?"
          r"|versions?.{0,20}(postgres\w*|mysql|aurora|redis)"),
     Rule("missing_depends_on",
@@ -93,13 +96,14 @@ RULES: tuple[Rule, ...] = (
          r"syntax|pars(e|ing) errors?|invalid hcl|duplicate\w* (\w+ )?(blocks?|resources?|variables?|outputs?|providers?|locals?|definitions?|declarations?|terraform)"
          r"|duplicat\w*|unclosed|malformed|formatting|terraform fmt|\bfmt\b|heredoc|interpolation|invalid (block|expression|function)"
          r"|(unsupported|unknown|invalid) (block|function)|type (mismatch|errors?)"),
+    Rule("provider_configuration_error",
+         r"providers?\b.{0,30}(not declared|undeclared|missing|undefined|not defined|required)|(missing|undeclared|undefined|duplicate\w*) (\w+ )?providers?\b"),
     Rule("undefined_reference",
          r"undefined|undeclared|not declared|not defined|non-?existent (resources?|variables?|references?|locals?|data)|missing (\w+ )?(declarations?|definitions?)"
          r"|(broken|invalid|incorrect|wrong|dangling|missing) (\w+ )?references?|referenc\w* (to )?(missing|undefined|non-?existent|undeclared)"
-         r"|referenced but|unresolved|missing (variable|local|data source)s?\b|missing (`?aws_region`?|region) variable|variables? (is |are )?missing",
-         r"missing (\w+ ){0,2}(resources?|components?)"),
+         r"|referenced but|unresolved|missing (variable|local|data source)s?\b|missing (`?aws_region`?|region) variable|variables? (is |are )?missing"),
     Rule("truncated_answer",
-         r"truncat\w*|incomplete (\w+ )?(response|answer|output|code|configuration|implementation|file|deliverable|solution|infrastructure|stack|hcl)"
+         r"truncat\w*|\bmid-(resource|block|file|line|configuration|statement)\b|incomplete (\w+ )?(response|answer|output|code|configuration|implementation|file|deliverable|solution|infrastructure|stack|hcl)"
          r"|cut off|cuts off|ends? mid|unfinished|partial (\w+ )?(response|implementation|configuration|code)|not implemented|missing implementation"
          r"|(missing|absent|omitted|lacks?|no) (\w+ ){0,2}(requirements?|infrastructure|services?|functionality|features?|layers?|architecture|tiers?)"
          r"|completeness|missing (entire|whole)|(requirements?|scope) (not met|gaps?|missed|coverage)"
