@@ -505,8 +505,8 @@ def test_random_bytes_never_raise():
 
 
 def test_bytes_input_is_decoded():
-    items = parse_report("## Missing outputs\nnone at all\n".encode())
-    assert [it.title for it in items] == ["Missing outputs"]
+    items = parse_report("## Missing outputs für prod\nnone at all\n".encode())
+    assert [it.title for it in items] == ["Missing outputs für prod"]
 
 
 def test_items_frame():
