@@ -23,6 +23,7 @@ are HCL comments, so it still parses.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -100,6 +101,12 @@ def _md() -> MarkdownIt:
 
 
 _MD = _md()
+
+# markdown-it logs a debug record for every block rule it tries; when an application (or pytest) sets the root
+# logger to DEBUG that doubles extraction time. Quiet it unless someone configured it on purpose.
+_MD_LOGGER = logging.getLogger("markdown_it")
+if _MD_LOGGER.level == logging.NOTSET:
+    _MD_LOGGER.setLevel(logging.INFO)
 
 
 # -- line helpers ---------------------------------------------------------------------------
@@ -195,24 +202,29 @@ def _scan_hcl(lines: list[str], first: int, ch: str, n: int, glued_until: int,
     """
     in_heredoc: str | None = None
     candidates: list[int] = []
+    run = ch * 3
     stop = min(len(lines), glued_until + MAX_HEREDOC_LINES)
-    if not ctx.spend_lines(stop - first):
-        return [], None
     for i in range(first, stop):
         line = lines[i]
+        # Substring tests first: most lines hold neither a fence run nor a heredoc.
         if in_heredoc is not None:
             if line.strip() == in_heredoc:
                 in_heredoc = None
-            elif _is_closing(line, ch, n):
+            elif run in line and _is_closing(line, ch, n):
                 candidates.append(i)
             continue
-        if _is_closing(line, ch, n):
-            return candidates, None
-        if i < glued_until and _glued_close(line, ch, n) is not None:
-            return candidates, i
-        m = _HEREDOC_OPEN_RE.search(line)
-        if m and not line.lstrip().startswith(("#", "//")):
-            in_heredoc = m.group(2)
+        if run in line:
+            if _is_closing(line, ch, n):
+                ctx.spend_lines(i - first)
+                return candidates, None
+            if i < glued_until and _glued_close(line, ch, n) is not None:
+                ctx.spend_lines(i - first)
+                return candidates, i
+        if "<<" in line:
+            m = _HEREDOC_OPEN_RE.search(line)
+            if m and not line.lstrip().startswith(("#", "//")):
+                in_heredoc = m.group(2)
+    ctx.spend_lines(stop - first)
     return [], None  # never closed: leave it to CommonMark
 
 
@@ -260,8 +272,9 @@ def _find_repair(tokens: list[Token], lines: list[str], start: int, ctx: _Ctx) -
                 return _Repair(neutral, glued, "heredoc", container_start)
             continue
         ctx.spend_lines(body_end - first)
+        run = ch * n
         for i in range(first, body_end):
-            if _glued_close(lines[i], ch, n) is not None:
+            if run in lines[i] and _glued_close(lines[i], ch, n) is not None:
                 return _Repair([], i, "", container_start)
         if lang in MARKDOWN_LANGS:
             neutral = _scan_markdown(lines, first, ch, n, ctx)
