@@ -164,6 +164,30 @@ def test_missing_lib_folder(tmp_path: Path):
     assert task.training_quality == 8.0
 
 
+def test_lib_is_a_file(tmp_path: Path):
+    folder = make_task(tmp_path / "Pr15", lib=False)
+    (folder / "lib").write_text("not a folder\n")
+    task = read_task(folder)
+    assert task.problems[0] == "lib is not a folder"
+    assert task.model_response is None
+
+
+def test_unlistable_lib_folder(tmp_path: Path, monkeypatch):
+    folder = make_task(tmp_path / "Pr16")
+    real_is_dir = Path.is_dir
+
+    def guarded_is_dir(self):
+        if self.name == "lib":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_is_dir(self)
+
+    monkeypatch.setattr(Path, "is_dir", guarded_is_dir)
+    task = read_task(folder)
+    assert task.problems[0] == "lib/ unreadable (Permission denied)"
+    assert "MODEL_RESPONSE.md missing" in task.problems
+    assert task.metadata == GOOD_META
+
+
 def test_files_beside_metadata_are_used_when_lib_is_missing(tmp_path: Path):
     folder = make_task(tmp_path / "Pr7", lib=False)
     (folder / "MODEL_RESPONSE.md").write_text("an answer\n")

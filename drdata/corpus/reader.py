@@ -161,15 +161,24 @@ def _check_metadata(meta: dict[str, Any]) -> list[str]:
 
 # -- reading files ------------------------------------------------------------------------
 
+def _present(path: Path) -> bool:
+    """The path exists or is a (possibly broken) symlink; an unlistable folder counts as present so that
+    reading it records why it failed."""
+    try:
+        return path.exists() or path.is_symlink()
+    except OSError:
+        return True
+
+
 def _read_bytes(path: Path, name: str, max_bytes: int, problems: list[str]) -> bytes | None:
     """File content, or None (with a problem) when it cannot be read."""
-    if path.is_symlink() and not path.exists():
-        problems.append(f"{name}: broken symlink")
-        return None
-    if path.is_dir():
-        problems.append(f"{name}: is a directory, not a file")
-        return None
     try:
+        if path.is_symlink() and not path.exists():
+            problems.append(f"{name}: broken symlink")
+            return None
+        if path.is_dir():
+            problems.append(f"{name}: is a directory, not a file")
+            return None
         with open(path, "rb") as fh:
             data = fh.read(max_bytes + 1)
     except PermissionError:
@@ -206,7 +215,7 @@ def _find_file(task_dir: Path, lib: Path | None, filename: str) -> Path | None:
         if folder is None:
             continue
         candidate = folder / filename
-        if candidate.exists() or candidate.is_symlink():
+        if _present(candidate):
             return candidate
     return None
 
@@ -225,13 +234,19 @@ def read_task(task_dir: str | Path, platform: str | None = None, *, max_bytes: i
     sources: dict[str, Path] = {}
 
     lib: Path | None = task_dir / "lib"
-    if not lib.is_dir():
-        problems.append("lib/ folder missing" if not lib.exists() else "lib is not a folder")
+    try:
+        lib_ok = lib.is_dir()
+        if not lib_ok:
+            problems.append("lib is not a folder" if _present(lib) else "lib/ folder missing")
+    except OSError as exc:
+        lib_ok = False
+        problems.append(f"lib/ unreadable ({exc.strerror or type(exc).__name__})")
+    if not lib_ok:
         lib = None
 
     metadata: dict[str, Any] = {}
     meta_path = task_dir / METADATA_FILE
-    if meta_path.exists() or meta_path.is_symlink():
+    if _present(meta_path):
         sources["metadata"] = meta_path
         data = _read_bytes(meta_path, METADATA_FILE, max_bytes, problems)
         if data is not None:
@@ -326,9 +341,13 @@ def load_corpus(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> list[Ta
     Raises :class:`CorpusError` when ``path`` does not exist or holds no task folder.
     """
     root = Path(path)
-    if not root.exists():
+    try:
+        exists, is_dir = root.exists(), root.is_dir()
+    except OSError as exc:
+        raise CorpusError(f"{root}: cannot be read ({exc.strerror or type(exc).__name__}); {_EXPECTED}") from exc
+    if not exists:
         raise CorpusError(f"{root}: no such file or folder; {_EXPECTED}")
-    if not root.is_dir():
+    if not is_dir:
         raise CorpusError(f"{root}: not a folder; {_EXPECTED}")
     dirs = _task_dirs(root)
     if not dirs:
