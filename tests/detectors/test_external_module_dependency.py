@@ -1,0 +1,33 @@
+import pytest
+
+from tests.detectors._ref import check, run
+
+CASES = [
+    # (id, hcl, status, addresses, message fragment)
+    ("registry", 'module "net" {\n  source  = "acme/network/aws"\n  version = "1.2.0"\n}\n',
+     "fires", ["module.net"], '"acme/network/aws" is a module registry'),
+    ("private-registry", 'module "db" {\n  source = "app.terraform.io/acme/db/aws"\n}\n',
+     "fires", ["module.db"], "module registry"),
+    ("git", 'module "a" {\n  source = "git::https://example.com/infra/a.git?ref=v1"\n}\n',
+     "fires", ["module.a"], "git repository"),
+    ("github", 'module "b" {\n  source = "github.com/acme/tf-b"\n}\n', "fires", ["module.b"], "GitHub"),
+    ("s3", 'module "c" {\n  source = "s3::https://s3.amazonaws.com/acme-mods/c.zip"\n}\n', "fires", ["module.c"], "S3"),
+    ("url", 'module "d" {\n  source = "https://example.com/mods/d.zip"\n}\n', "fires", ["module.d"], "URL"),
+    ("local-dot", 'module "e" {\n  source = "./modules/e"\n}\n', "clear", [], None),
+    ("local-parent", 'module "f" {\n  source = "../shared/f"\n}\n', "clear", [], None),
+    ("no-modules", 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n', "clear", [], None),
+    ("mixed", 'module "g" {\n  source = "./g"\n}\nmodule "h" {\n  source = "acme/h/aws"\n}\n',
+     "fires", ["module.h"], None),
+    ("computed-source", 'module "i" {\n  source = var.where\n}\n', "unknown", [], "source is an expression"),
+]
+
+
+@pytest.mark.parametrize("hcl,status,addresses,fragment", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_external_module_dependency(hcl, status, addresses, fragment):
+    check(run("external_module_dependency", hcl), status, addresses, fragment)
+
+
+def test_evidence_is_the_source_line():
+    out = run("external_module_dependency", 'module "net" {\n  name   = "x"\n  source = "acme/network/aws"\n}\n')
+    (f,) = out.findings
+    assert f.line == 3 and f.evidence.strip() == 'source = "acme/network/aws"'

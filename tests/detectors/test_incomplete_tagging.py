@@ -1,0 +1,44 @@
+import pytest
+
+from tests.detectors._ref import check, run
+
+DEFAULT_TAGS = 'provider "aws" {\n  region = "us-east-1"\n  default_tags {\n    tags = { Team = "core" }\n  }\n}\n'
+SUFFIX_VAR = 'variable "environment_suffix" {\n  type = string\n}\n'
+
+CASES = [
+    ("untagged-without-default-tags",
+     'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\nresource "aws_sns_topic" "t" {\n  name = "t"\n  tags = { A = "b" }\n}\n',
+     "fires", ["aws_sqs_queue.q"], "aws_sqs_queue.q: no tags (and no provider default_tags)"),
+    ("tag-map-drifted-from-suffix", SUFFIX_VAR + 'locals {\n  common_tags = {\n    Project = "shop"\n  }\n}\n'
+     'resource "aws_sqs_queue" "q" {\n  name = "q-${var.environment_suffix}"\n  tags = local.common_tags\n}\n',
+     "fires", ["local.common_tags"], "has no key carrying var.environment_suffix"),
+    ("tag-map-without-any-deployment-identity",
+     'locals {\n  common_tags = {\n    Project     = "shop"\n    Environment = var.environment\n  }\n}\n'
+     'variable "environment" {\n  default = "prod"\n}\n' + DEFAULT_TAGS,
+     "fires", ["local.common_tags"], "no suffix variable in the answer"),
+    ("merge-tag-map", SUFFIX_VAR + 'locals {\n  base_tags = merge(var.extra, { Owner = "ops" })\n}\n'
+     'variable "extra" {\n  default = {}\n}\n' + DEFAULT_TAGS, "fires", ["local.base_tags"], None),
+    ("default-tags-cover-untagged", DEFAULT_TAGS + 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n', "clear", [], None),
+    ("tag-map-with-suffix-through-local", SUFFIX_VAR + '''
+locals {
+  deployment  = "shop-${var.environment_suffix}"
+  common_tags = { Deployment = local.deployment }
+}
+resource "aws_sqs_queue" "q" {
+  name = "q"
+  tags = local.common_tags
+}
+''', "clear", [], None),
+    ("free-config-objects-need-no-tags",
+     'resource "aws_iam_policy" "p" {\n  name = "p"\n  policy = "{}"\n}\n'
+     'resource "aws_s3_bucket_versioning" "v" {\n  bucket = "b"\n}\n', "clear", [], None),
+    ("asg-tag-blocks", 'resource "aws_autoscaling_group" "g" {\n  max_size = 1\n  min_size = 1\n  tag {\n'
+     '    key                 = "Name"\n    value               = "web"\n    propagate_at_launch = true\n  }\n}\n',
+     "clear", [], None),
+    ("non-map-tag-local", 'locals {\n  tag_prefix = "shop"\n}\n' + DEFAULT_TAGS, "clear", [], None),
+]
+
+
+@pytest.mark.parametrize("hcl,status,addresses,fragment", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_incomplete_tagging(hcl, status, addresses, fragment):
+    check(run("incomplete_tagging", hcl), status, addresses, fragment)

@@ -1,0 +1,105 @@
+import pytest
+
+from tests.detectors._ref import check, run
+
+DECLARED = '''
+variable "env" {
+  type = string
+}
+locals {
+  prefix = "app-${var.env}"
+}
+resource "aws_s3_bucket" "logs" {
+  bucket = "${local.prefix}-logs"
+}
+data "aws_caller_identity" "me" {}
+module "vpc" {
+  source = "./modules/vpc"
+}
+'''
+
+CASES = [
+    ("missing-resource", 'resource "aws_s3_bucket_versioning" "v" {\n  bucket = aws_s3_bucket.gone.id\n}\n',
+     "fires", ["aws_s3_bucket.gone"], "aws_s3_bucket.gone is referenced but never declared"),
+    ("missing-variable", 'resource "aws_sqs_queue" "q" {\n  name = "q-${var.suffix}"\n}\n',
+     "fires", ["var.suffix"], None),
+    ("missing-local-and-data",
+     'output "o" {\n  value = "${local.nope}-${data.aws_region.here.name}"\n}\n',
+     "fires", ["local.nope", "data.aws_region.here"], None),
+    ("missing-module", 'output "ids" {\n  value = module.network.subnet_ids\n}\n', "fires", ["module.network"], None),
+    ("one-finding-per-address",
+     'resource "aws_sqs_queue" "a" {\n  name = var.n\n}\nresource "aws_sqs_queue" "b" {\n  name = var.n\n}\n',
+     "fires", ["var.n"], None),
+    ("all-declared", DECLARED + 'output "o" {\n  value = [aws_s3_bucket.logs.arn, data.aws_caller_identity.me.id,'
+     ' module.vpc.id, local.prefix]\n}\n', "clear", [], None),
+    ("special-roots",
+     'resource "aws_sqs_queue" "q" {\n  count = 2\n  name  = "q-${count.index}-${path.module}-${terraform.workspace}"\n}\n',
+     "clear", [], None),
+    ("for-and-dynamic-iterators", '''
+variable "rules" {
+  type = list(object({ port = number }))
+}
+resource "aws_security_group" "sg" {
+  dynamic "ingress" {
+    for_each = var.rules
+    content {
+      from_port = ingress.value.port
+      to_port   = ingress.value.port
+      protocol  = "tcp"
+    }
+  }
+  tags = { for r in var.rules : "p${r.port}" => r.port }
+}
+''', "clear", [], None),
+    ("provider-alias-and-ignore-changes", '''
+provider "aws" {
+  alias  = "west"
+  region = "us-west-2"
+}
+resource "aws_sqs_queue" "q" {
+  provider = aws.west
+  name     = "q"
+  lifecycle {
+    ignore_changes = [tags.Owner]
+  }
+}
+''', "clear", [], None),
+    ("moved-block-old-address", '''
+resource "aws_sqs_queue" "new" {
+  name = "q"
+}
+moved {
+  from = aws_sqs_queue.old
+  to   = aws_sqs_queue.new
+}
+''', "clear", [], None),
+    # Part of the answer did not parse: a reference to something declared in the broken part is
+    # undecidable, one to something declared nowhere still fires.
+    ("declared-in-broken-part", '''
+resource "aws_s3_bucket" "a" {
+  bucket = "a-${aws_kms_key.k.key_id}"
+}
+resource "aws_kms_key" "k" {
+  description = "broken" "twice"
+}
+''', "unknown", [], "did not parse"),
+    ("undeclared-despite-broken-part", '''
+resource "aws_s3_bucket" "a" {
+  bucket = "a-${aws_kms_key.other.key_id}"
+}
+resource "aws_kms_key" "k" {
+  description = "broken" "twice"
+}
+''', "fires", ["aws_kms_key.other"], None),
+]
+
+
+@pytest.mark.parametrize("hcl,status,addresses,fragment", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_undefined_reference(hcl, status, addresses, fragment):
+    check(run("undefined_reference", hcl), status, addresses, fragment)
+
+
+def test_first_use_is_the_evidence_line():
+    hcl = 'resource "aws_sqs_queue" "a" {\n  name = "a"\n  tags = { T = var.t }\n}\noutput "o" {\n  value = var.t\n}\n'
+    (f,) = run("undefined_reference", hcl).findings
+    assert (f.line, f.kind, f.evidence.strip()) == (3, "variable", "tags = { T = var.t }")
