@@ -106,8 +106,10 @@ CASES = [
      ["aws_s3_bucket_replication_configuration.r"], "source bucket versioning (aws_s3_bucket_versioning.src)"),
     ("replication-only-source-versioning", replication("depends_on = [aws_s3_bucket_versioning.src]"), "fires",
      ["aws_s3_bucket_replication_configuration.r"], "destination bucket versioning (aws_s3_bucket_versioning.dst)"),
-    ("nat-and-eip-without-igw", NETWORK.replace("EIP_DEPENDS", "").replace("NAT_DEPENDS", ""), "fires",
-     ["aws_eip.nat", "aws_nat_gateway.nat"], "internet gateway"),
+    ("nat-without-igw", NETWORK.replace("EIP_DEPENDS", "").replace("NAT_DEPENDS", ""), "fires",
+     ["aws_nat_gateway.nat"], "internet gateway of the VPC (aws_internet_gateway.igw)"),
+    ("eip-on-instance-without-igw", NETWORK.replace("EIP_DEPENDS", 'instance = "i-0abc"')
+     .replace("NAT_DEPENDS", "depends_on = [aws_internet_gateway.igw]"), "fires", ["aws_eip.nat"], None),
     ("api-deployment-before-integration", API.replace("DEPLOY_DEPENDS", ""), "fires",
      ["aws_api_gateway_deployment.d"], "aws_api_gateway_integration.get"),
     ("flow-log-before-bucket-policy", FLOW_LOG.replace("FLOW_DEPENDS", ""), "fires", ["aws_flow_log.v"],
@@ -126,7 +128,8 @@ CASES = [
      "clear", [], None),
     ("flow-log-with-depends-on", FLOW_LOG.replace("FLOW_DEPENDS", "depends_on = [aws_s3_bucket_policy.fl]"),
      "clear", [], None),
-    ("prerequisite-absent", 'resource "aws_eip" "e" {\n  domain = "vpc"\n}\n', "clear", [], None),
+    ("prerequisite-absent", 'resource "aws_eip" "e" {\n  domain   = "vpc"\n  instance = "i-0abc"\n}\n',
+     "clear", [], None),
     ("flow-log-to-cloudwatch", FLOW_LOG.replace('"s3"', '"cloud-watch-logs"').replace("FLOW_DEPENDS", ""),
      "clear", [], None),
     ("destination-type-unresolved", FLOW_LOG.replace('"s3"', "var.dest").replace("FLOW_DEPENDS", "")

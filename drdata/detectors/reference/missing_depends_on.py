@@ -39,6 +39,9 @@ def _anchors(cfg: TerraformConfig, res: Resource, paths: list[str]) -> tuple[set
 
 
 def _applies(cfg: TerraformConfig, res: Resource, req: dict) -> bool | None:
+    present = req.get("when_any_present")
+    if present and not any(a in res.attributes for a in present):
+        return False
     for key, want, negate in [(k, v, False) for k, v in req.get("when", {}).items()] + \
                              [(k, v, True) for k, v in req.get("unless", {}).items()]:
         attr = res.attributes.get(key)
@@ -58,7 +61,7 @@ def missing_depends_on(cfg: TerraformConfig):
 
     The pairs are data (data/reference_ordering_pairs.json): S3 replication configuration
     after the versioning of both its buckets; a flow log to S3 and a CloudTrail trail after
-    their bucket's policy; NAT gateways and VPC EIPs after the internet gateway; an API
+    their bucket's policy; NAT gateways and EIPs associated with an instance or ENI after the internet gateway; an API
     Gateway deployment after every integration of its REST API; the Config recorder status
     after the delivery channel. Only prerequisites present in the answer and linked to the
     dependent (same bucket, same VPC, same REST API) count, and only a direct reference
