@@ -310,6 +310,19 @@ def test_glued_closing_fence_in_another_language_does_not_swallow_the_next_block
     assert ex.repairs == ["line 3: closing fence glued to code"]
 
 
+def test_code_span_ending_a_line_inside_a_markdown_fence_is_not_a_glued_closing():
+    ex = extract_code_blocks(md(
+        "```markdown",
+        "Tag blocks as ```hcl```",
+        "```hcl",
+        "locals {}",
+        "```",
+        "```",
+    ))
+    assert summary(ex) == [(4, None, "locals {}\n")]
+    assert ex.repairs == ["line 5: fence line closing an inner fence of a markdown fence kept as text"]
+
+
 @pytest.mark.parametrize(("opening", "text", "file"), [
     ('```hclvariable "env" {', 'variable "env" {\n  type = string\n}\n', None),
     ("```hcl# main.tf - all in one", "# main.tf - all in one\n  type = string\n}\n", "main.tf"),

@@ -273,15 +273,17 @@ def _find_repair(tokens: list[Token], lines: list[str], start: int, ctx: _Ctx) -
             if neutral or glued is not None:
                 return _Repair(neutral, glued, "heredoc", container_start)
             continue
+        if lang in MARKDOWN_LANGS:
+            # Prose may end a line with a code span ("tag it ```hcl```"): no glued closings here.
+            neutral = _scan_markdown(lines, first, ch, n, ctx)
+            if neutral:
+                return _Repair(neutral, None, "nested", container_start)
+            continue
         ctx.spend_lines(body_end - first)
         run = ch * n
         for i in range(first, body_end):
             if run in lines[i] and _glued_close(lines[i], ch, n) is not None:
                 return _Repair([], i, "", container_start)
-        if lang in MARKDOWN_LANGS:
-            neutral = _scan_markdown(lines, first, ch, n, ctx)
-            if neutral:
-                return _Repair(neutral, None, "nested", container_start)
     return None
 
 
