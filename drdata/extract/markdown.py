@@ -4,7 +4,7 @@ Fences are found by a CommonMark parser (markdown-it-py). LLM answers break Comm
 so the source lines are repaired first, one line at a time, always keeping the line count so that block line
 numbers stay lines of the original file:
 
-* a closing fence glued to code (``}```​``) is turned into a bare closing fence; the code part (``}``) is put
+* a closing fence glued to code (a line ``}`` followed by three backticks) is turned into a bare closing fence; the code part (``}``) is put
   back as the last line of the block;
 * a bare fence line inside a heredoc of an HCL block (a README in ``<<EOT``) would close the block early: its
   fence characters are swapped for placeholders and restored in the block text;
@@ -19,6 +19,12 @@ Which fences hold Terraform: info ``hcl``, ``hcl2``, ``terraform`` or ``tf`` (an
 (``resource "x" "y" {``). ``markdown``/``md`` fences are searched recursively. When no fence holds Terraform but
 the text outside fences opens top-level blocks, the whole answer is one unfenced block: markdown ``#`` headings
 are HCL comments, so it still parses.
+
+The file a block belongs to, first match wins: a file name in the fence info (``hcl - main.tf``); a first-line
+comment naming a file (``# main.tf``, ``// File: lib/x.tf``); the nearest line naming a ``.tf``/``.tfvars``/``.hcl``
+file between the previous fence and this one, up to the nearest heading (``## main.tf``, ``**provider.tf**``,
+``1. **outputs.tf**``, ``Create a `data.tf` file:``); else, when that walk back met a fence before any heading,
+the nearest heading further up (several fences under one ``## main.tf``). Otherwise None. A leading ``./`` or ``/`` is dropped, the rest of the path kept as written.
 """
 
 from __future__ import annotations
@@ -129,7 +135,7 @@ def _is_closing(line: str, ch: str, n: int) -> bool:
 
 
 def _glued_close(line: str, ch: str, n: int) -> str | None:
-    """Code part of a line like ``}```​`` that ends with a closing fence run, else None."""
+    """Code part of a line that ends with a closing fence run (``}`` then backticks), else None."""
     stripped = line.rstrip()
     if not stripped.endswith(ch * n):
         return None
