@@ -1,0 +1,51 @@
+"""deprecated_arguments: resources and arguments the current AWS provider deprecated or removed."""
+
+from __future__ import annotations
+
+from drdata.detectors.code._util import load_table
+from drdata.detectors.registry import detector, hit
+from drdata.hcl.model import TerraformConfig
+
+
+def _present(block, path: str):
+    """The attribute (or nested block) at a dotted path, else None."""
+    head, _, rest = path.partition(".")
+    if not rest:
+        if head in block.attributes:
+            return block.attributes[head]
+        kids = block.children(head)
+        return kids[0] if kids else None
+    for child in block.children(head):
+        found = _present(child, rest)
+        if found is not None:
+            return found
+    return None
+
+
+@detector(category="deprecated_arguments")
+def deprecated_arguments(cfg: TerraformConfig):
+    """Flags resources, data sources and arguments listed as deprecated/removed in the dated data table
+    (AWS provider v4-v6 upgrade guides), e.g. inline `versioning` on aws_s3_bucket, aws_s3_bucket_object,
+    `vpc = true` on aws_eip, `name` on aws_db_instance, data aws_subnet_ids.
+
+    Why: on the current provider these raise deprecation warnings or 'Unsupported argument' errors, and the
+    split S3 resources fight with the inline settings.
+    Fix: use the replacement named in the table.
+    """
+    table = load_table("code_deprecations.json")
+    for r in cfg.resources:
+        repl = table["resources"].get(r.resource_type)
+        if repl:
+            yield hit(r, f"{r.address}: resource type {r.resource_type} is deprecated; use {repl}")
+        for path, repl in table["arguments"].get(r.resource_type, {}).items():
+            found = _present(r, path)
+            if found is None:
+                continue
+            if r.resource_type == "aws_eip" and path == "vpc" and getattr(found, "value", None) is False:
+                continue
+            attr = path if path in r.attributes else None
+            yield hit(r, f"{r.address}: `{path}` is deprecated; use {repl}", attr)
+    for d in cfg.data:
+        repl = table["data_sources"].get(d.resource_type)
+        if repl:
+            yield hit(d, f"{d.address}: data source {d.resource_type} is deprecated; use {repl}")

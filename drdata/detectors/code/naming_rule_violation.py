@@ -1,0 +1,154 @@
+"""naming_rule_violation: literal names that break the AWS naming rules of their resource."""
+
+from __future__ import annotations
+
+import re
+
+from drdata.detectors.code._util import is_template, load_table, resolve
+from drdata.detectors.registry import detector, hit
+from drdata.hcl.model import Expr, TerraformConfig
+
+
+def split_template(body: str) -> list[str]:
+    """Alternating [literal, interpolation, literal, ...] of a template body; nested ``${...}`` inside an
+    interpolation (``${var.s != "" ? "-${var.s}" : ""}``) stays in that interpolation."""
+    out, buf, i, n = [], [], 0, len(body)
+    while i < n:
+        if body.startswith("$${", i):
+            buf.append("${")
+            i += 3
+            continue
+        if body.startswith("${", i):
+            out.append("".join(buf))
+            buf = []
+            depth, j = 1, i + 2
+            while j < n and depth:
+                if body.startswith("${", j):
+                    depth += 1
+                    j += 2
+                    continue
+                if body[j] == "{":
+                    depth += 1
+                elif body[j] == "}":
+                    depth -= 1
+                j += 1
+            out.append(body[i + 2:j - 1])
+            i = j
+            continue
+        buf.append(body[i])
+        i += 1
+    out.append("".join(buf))
+    return out
+
+
+def expand(cfg: TerraformConfig, value) -> list[tuple[str, bool]] | None:
+    """Segments (text, known) of a name: literal text and interpolations resolved through variable defaults
+    and locals are known; the rest (resource attributes, variables without default) are not. None when the
+    value is not a plain string or string template."""
+    if type(value) is str:
+        return [(value, True)]
+    if not is_template(value):
+        return None
+    body = str(value)[1:-1]
+    if "%{" in body:
+        return None
+    segs: list[tuple[str, bool]] = []
+    for i, piece in enumerate(split_template(body)):
+        if i % 2 == 0:
+            if piece:
+                segs.append((piece, True))
+            continue
+        known, v = resolve(cfg, Expr(piece.strip()))
+        # An empty default ("" for a suffix the pipeline fills in) says nothing about the deployed name.
+        if known and isinstance(v, (str, int)) and not isinstance(v, bool) and type(v) is not Expr and v != "":
+            segs.append((str(v), True))
+        else:
+            segs.append(("", False))
+    # Merge neighbouring known segments: "${local.p}-logs" with p = "MyApp" is one known piece "MyApp-logs".
+    merged: list[tuple[str, bool]] = []
+    for text, known in segs:
+        if merged and known and merged[-1][1]:
+            merged[-1] = (merged[-1][0] + text, True)
+        else:
+            merged.append((text, known))
+    return merged
+
+
+def check(name: str, rule: dict, whole: bool, first: bool, last: bool) -> str | None:
+    """Why ``name`` breaks ``rule`` (None if it does not). ``whole``: name is the complete value;
+    ``first``/``last``: the piece starts/ends the value (for prefix and edge rules)."""
+    if whole and len(name) > rule.get("max", 10**6):
+        return f"{len(name)} characters, limit {rule['max']}"
+    if whole and len(name) < rule.get("min", 0):
+        return f"{len(name)} characters, minimum {rule['min']}"
+    chars = rule.get("chars")
+    if chars:
+        bad = sorted(set(re.sub(f"[{chars}]", "", name)))
+        if bad:
+            if "a-z" in chars and "A-Z" not in chars and any(c.isupper() for c in bad):
+                return f"uppercase letters ({''.join(c for c in bad if c.isupper())[:10]}) not allowed"
+            return f"characters {''.join(bad)[:10]!r} not allowed (allowed: {chars})"
+    if first:
+        for p in rule.get("no_prefix", []):
+            if name.startswith(p):
+                return f"must not start with {p!r}"
+        req = rule.get("required_prefix")
+        if req and not name.startswith(req) and (whole or len(name) >= len(req)):
+            return f"must start with {req!r}"
+        start = rule.get("start")
+        if start and name and not re.match(f"[{start}]", name[0]):
+            return f"must start with [{start}]"
+        edge = rule.get("edge")
+        if edge and name and not re.match(f"[{edge}]", name[0]):
+            return f"must start with [{edge}]"
+    if last:
+        for s in rule.get("no_suffix", []):
+            if name.endswith(s):
+                return f"must not end with {s!r}"
+        edge = rule.get("edge")
+        if edge and name and not re.match(f"[{edge}]", name[-1]):
+            return f"must end with [{edge}]"
+    if whole and "--" in name and rule.get("start") == "a-z":
+        return "must not contain '--'"
+    return None
+
+
+@detector(category="naming_rule_violation")
+def naming_rule_violation(cfg: TerraformConfig):
+    """Flags names that break AWS naming rules (data table per resource type and attribute): length limits,
+    allowed characters (uppercase/underscores in S3 bucket names), forbidden prefixes (`sg-`). Literal names
+    are checked in full; templates are expanded with variable defaults and locals, and what stays unresolved
+    (resource attributes, variables without default) is left out: the known parts are checked for characters
+    and prefixes, and their total length must already exceed the limit to fire.
+
+    Why: the API rejects the name at apply time, usually after other resources were already created.
+    Fix: follow the rule quoted in the finding (shorten, lowercase, drop the prefix, use name_prefix).
+    """
+    rules = load_table("code_naming_rules.json")["rules"]
+    for r in cfg.resources:
+        for attr_name, rule in rules.get(r.resource_type, {}).items():
+            attr = r.attributes.get(attr_name)
+            if attr is None:
+                continue
+            segs = expand(cfg, attr.value)
+            if segs is None:
+                continue
+            via = "" if type(attr.value) is str else " (variable defaults and locals filled in)"
+            if len(segs) == 1 and segs[0][1]:
+                why = check(segs[0][0], rule, True, True, True)
+                if why:
+                    yield hit(r, f"{r.address}: {attr_name} = \"{segs[0][0][:90]}\"{via}: {why}", attr)
+                continue
+            known_len = sum(len(t) for t, k in segs if k)
+            if known_len > rule.get("max", 10**6):
+                yield hit(r, f"{r.address}: {attr_name} = {attr.source[:90]}: at least {known_len} characters "
+                             f"before the unresolved parts, limit {rule['max']}", attr)
+                continue
+            for i, (part, known) in enumerate(segs):
+                if not known or not part:
+                    continue
+                why = check(part, rule, False, i == 0, i == len(segs) - 1)
+                if why:
+                    yield hit(r, f"{r.address}: {attr_name} = {attr.source[:90]}: part \"{part[:60]}\"{via} {why}",
+                              attr)
+                    break

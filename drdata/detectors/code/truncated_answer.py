@@ -1,0 +1,124 @@
+"""truncated_answer: the answer is cut off or leaves placeholders instead of code."""
+
+from __future__ import annotations
+
+import re
+
+from drdata.detectors.registry import detector, hit_at
+from drdata.hcl.model import TerraformConfig
+
+# Placeholder lines: an ellipsis standing for code, "rest is similar" comments, fill-in markers.
+_PLACEHOLDERS = [
+    (re.compile(r"^\s*(\.\.\.|…)\s*,?\s*$"), "`...` stands for omitted code", False),
+    (re.compile(r"=\s*(\.\.\.|…)\s*(#.*|//.*)?$"), "`...` used as a value", False),
+    (re.compile(r"[\[{(]\s*(\.\.\.|…)\s*[\]})]"), "`...` used as a value", False),
+    (re.compile(r"^\s*(#|//)\s*(\.\.\.|…)\s*$"), "`# ...` marks omitted code", True),
+    (re.compile(r"^\s*(#|//|/\*)\s*(\.\.\.|…)?\s*\(?\s*(the\s+)?(rest|remaining|other|additional|more|similar|same)\b"
+                r"[^\n]*\b(similar|same|above|before|omitted|here|follow|pattern|previous|unchanged|as\b|etc)",
+                re.I), "comment says code was left out", True),
+    (re.compile(r"^\s*(#|//|/\*)[^\n]*(\.\.\.|…)\s*\(?\s*(existing|previous|same|other|rest|remaining|omitted|"
+                r"unchanged|truncated|continue)", re.I), "comment says code was left out", True),
+    (re.compile(r"^\s*(#|//|/\*)\s*(same as (above|before)|(code|configuration|content) (omitted|truncated)|"
+                r"truncated|omitted for brevity|for brevity)", re.I), "comment says code was left out", True),
+    (re.compile(r"^\s*(#|//)\s*TODO\s*:?\s*(add|implement|fill|complete|define|write|configure)\b", re.I),
+     "TODO left where code belongs", True),
+    (re.compile(r"[\"=]\s*<\s*(your|YOUR|insert|INSERT|replace|REPLACE)[-_ ][^>\n]{1,40}>"),
+     "fill-in placeholder `<your-...>`", False),
+]
+
+
+def _balance(text: str) -> int:
+    """Open minus closed braces outside strings, comments and heredocs (approximate, linear)."""
+    depth = 0
+    heredoc: str | None = None
+    for line in text.split("\n"):
+        if heredoc is not None:
+            if line.strip() == heredoc:
+                heredoc = None
+            continue
+        in_str = False
+        i = 0
+        n = len(line)
+        while i < n:
+            c = line[i]
+            if in_str:
+                if c == "\\":
+                    i += 2
+                    continue
+                if c == '"':
+                    in_str = False
+            elif c == '"':
+                in_str = True
+            elif c == "#" or line.startswith("//", i):
+                break
+            elif c == "{":
+                depth += 1
+            elif c == "}":
+                depth -= 1
+            elif line.startswith("<<", i):
+                m = re.match(r"<<-?\s*([A-Za-z_]\w*)", line[i:])
+                if m:
+                    heredoc = m.group(1)
+                    break
+            i += 1
+    return depth
+
+
+def _cut_statement(line: str) -> bool:
+    """The line stops inside a string or right after an operator: the text was cut there."""
+    code = line.split(" #", 1)[0].rstrip()
+    if not code.strip() or code.lstrip().startswith(("#", "//")):
+        return False
+    quotes = len(re.findall(r'(?<!\\)"', code))
+    return quotes % 2 == 1 or code.endswith(("=", "(", "[", ",", "&&", "||", "?", ":"))
+
+
+@detector(category="truncated_answer")
+def truncated_answer(cfg: TerraformConfig):
+    """Flags an unclosed code fence, a last code block ending inside a block, and placeholder code.
+
+    Why: an incomplete configuration does not parse or lacks what the rest refers to.
+    Fix: write every file in full; replace placeholders by code or variables.
+    """
+    if not cfg.code_blocks:
+        return
+    for cb in cfg.code_blocks:
+        if cb.unterminated:
+            end = cb.line + cb.text.count("\n")
+            yield hit_at(cb.file or "answer", "code_block", cb.file, end,
+                         f"{cb.file or 'answer'}: code fence opened at line {cb.line - 1} is never closed",
+                         cb.text.strip().split("\n")[-1] if cb.text.strip() else "")
+    if cfg.truncated and not any(cb.unterminated for cb in cfg.code_blocks):
+        yield hit_at("answer", "code_block", None, None, "answer: cut off (marked truncated by extraction)")
+    last = cfg.code_blocks[-1]
+    end = last.line + last.text.rstrip().count("\n")
+    tail = last.text.rstrip().split("\n")[-1] if last.text.strip() else ""
+    if not last.unterminated and _balance(last.text) > 0:
+        yield hit_at(last.file or "answer", "code_block", last.file, end,
+                     f"{last.file or 'answer'}: last code block ends with {_balance(last.text)} unclosed brace(s)",
+                     tail)
+    elif _cut_statement(tail):
+        yield hit_at(last.file or "answer", "code_block", last.file, end,
+                     f"{last.file or 'answer'}: last code block ends mid-statement: `{tail.strip()[:60]}`", tail)
+    named = any(cb.file for cb in cfg.code_blocks)
+    for cb in cfg.code_blocks:
+        if named and not cb.file:
+            continue  # answers that name their files quote excerpts in unnamed blocks: "# ..." there is prose
+        heredoc: str | None = None
+        for off, line in enumerate(cb.text.split("\n")):
+            if heredoc is not None:
+                if line.strip() == heredoc:
+                    heredoc = None
+                continue
+            m = re.search(r"<<-?\s*([A-Za-z_]\w*)\s*$", line)
+            if m:
+                heredoc = m.group(1)
+            comment = line.lstrip().startswith(("#", "//", "/*"))
+            for rx, why, in_comment in _PLACEHOLDERS:
+                if comment and not in_comment:
+                    continue
+                if rx.search(line):
+                    ln = cb.line + off
+                    yield hit_at(f"{cb.file or 'answer'}:{ln}", "placeholder", cb.file, ln,
+                                 f"{cb.file or 'answer'} line {ln}: {why}: `{line.strip()[:80]}`", line.strip())
+                    break
