@@ -11,6 +11,7 @@ read. Only a path that holds no task at all raises :class:`CorpusError`.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import re
@@ -170,14 +171,28 @@ def _present(path: Path) -> bool:
         return True
 
 
+def _symlink_loop(path: Path) -> bool:
+    try:
+        path.resolve(strict=True)
+    except RuntimeError:  # Python 3.11 reports a loop this way
+        return True
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    return False
+
+
 def _read_bytes(path: Path, name: str, max_bytes: int, problems: list[str]) -> bytes | None:
     """File content, or None (with a problem) when it cannot be read."""
     try:
         if path.is_symlink() and not path.exists():
-            problems.append(f"{name}: broken symlink")
+            problems.append(f"{name}: symlink loop" if _symlink_loop(path) else f"{name}: broken symlink")
             return None
         if path.is_dir():
             problems.append(f"{name}: is a directory, not a file")
+            return None
+        if not path.is_file():
+            # A FIFO would block open() forever, a device could stream without end.
+            problems.append(f"{name}: not a regular file (a pipe, socket or device), not read")
             return None
         with open(path, "rb") as fh:
             data = fh.read(max_bytes + 1)
