@@ -190,6 +190,11 @@ Could not download module "net" from "./modules/net": no such directory
 │
 │ An argument named "subnet_ids" is not expected here.
 ```
+
+Flaw - 3
+
+│ Error: Terraform encountered problems during initialisation
+│ Error: Duplicate required providers configuration
 """
 
 SUMMARY_TABLE = """\
@@ -326,6 +331,8 @@ def test_flaw_markers_with_raw_error_logs():
         (1, "Local module directory not shipped", None, None, None, "missing_local_files"),
         # A bare marker takes its title from the first error it quotes.
         (2, "Error: Unsupported argument", None, None, None, "deprecated_arguments"),
+        # Terraform's wrapper line is passed over for the error that names the failure.
+        (3, "Error: Duplicate required providers configuration", None, None, None, "hcl_syntax_error"),
     ]
     assert report_shape(FLAW_MARKERS) == "flaw_markers"
 

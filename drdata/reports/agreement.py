@@ -128,7 +128,10 @@ def disagreements(agreement: pd.DataFrame, items: pd.DataFrame, findings: pd.Dat
     )
     f = findings[findings["side"] == "model"].copy()
     f = f.sort_values(["task_id", "category", "line", "address"], kind="mergesort", na_position="last")
-    f["text"] = [f"{a}: {m}" if isinstance(a, str) and a else str(m) for a, m in zip(f["address"], f["message"], strict=True)]
+    f["text"] = [
+        f"{a}: {m}" if isinstance(a, str) and a and not str(m).startswith(a) else str(m)
+        for a, m in zip(f["address"], f["message"], strict=True)
+    ]
     evidence = f.groupby(["task_id", "category"])["text"].agg(lambda s: " | ".join(dict.fromkeys(s))).rename(
         "detector_evidence"
     )

@@ -128,10 +128,10 @@ _GENERIC_WORDS = {
 }
 
 _ITEM_MARKER_RE = re.compile(
-    r"^\s*(?:(?:flaw|issue|failure|problem|error|bug|finding|mistake|gap|defect|item)\s*#?\s*\d+\b|#?\d+\s*[.):])", re.I
+    r"^\s*(?:(?:flaw|issue|failure|problem|error|bug|finding|mistake|gap|defect|item)\s*[-–—#]?\s*\d+\b|#?\d+\s*[.):])", re.I
 )
 _NUMBER_PREFIX_RE = re.compile(
-    r"^\s*(?:(?:flaw|issue|failure|problem|error|bug|finding|mistake|gap|defect|item)\s*#?\s*\d+[a-z]?"
+    r"^\s*(?:(?:flaw|issue|failure|problem|error|bug|finding|mistake|gap|defect|item)\s*[-–—#]?\s*\d+[a-z]?"
     r"|#?\d+(?:\.\d+)*[a-z]?(?=[.):\s]))\s*(?:[.):\-—–|]\s*)*",
     re.I,
 )
@@ -353,7 +353,7 @@ def _headings(doc: _Doc) -> list[tuple[int, int, str]]:
     return out
 
 
-_PLAIN_MARKER_RE = re.compile(r"^\s*(?:flaw|issue|failure|problem|finding|mistake)\s*#?\s*\d+\s*(?:[:.\-—–]|$)", re.I)
+_PLAIN_MARKER_RE = re.compile(r"^\s*(?:flaw|issue|failure|problem|finding|mistake)\s*[-–—#]?\s*\d+\s*(?:[:.\-—–]|$)", re.I)
 _ERROR_LINE_RE = re.compile(r"^[\s│|>*╷╵]*(Error|Warning)\s*:\s*(\S.{3,})$")
 
 
@@ -375,7 +375,7 @@ def _outline(doc: _Doc) -> _Node:
         node.end = n
     _fix_body_end(root)
     node = root
-    while len(node.children) == 1:  # title chain: "# Report" > "## Task X" > sections
+    while len(node.children) == 1 and node.children[0].level <= 6:  # title chain: "# Report" > "## Task X" > sections
         node = node.children[0]
         node.doc_title = True
         if not node.children:
@@ -515,13 +515,17 @@ def _list_item(doc: _Doc, toks: list, j: int, sections: list[str], starts: list,
 _FAILURE_DETAIL_RE = re.compile(r"`|\b(is|are|was|were|has|have|does|do|not)\b", re.I)
 
 
+# Terraform's wrapper lines around the real error say nothing about the failure.
+_WRAPPER_ERROR_RE = re.compile(r"encountered problems|exited with code|^terraform (init|plan|apply) failed", re.I)
+
+
 def _error_items(doc: _Doc) -> list[_Raw]:
     """Reports that are only pasted terraform output: one item per distinct error/warning message."""
     hits = []
     seen = set()
     for i, line in enumerate(doc.lines):
         m = _ERROR_LINE_RE.match(line)
-        if m and m.group(2).strip() not in seen:
+        if m and m.group(2).strip() not in seen and not _WRAPPER_ERROR_RE.search(m.group(2)):
             seen.add(m.group(2).strip())
             hits.append(i)
     return [
@@ -536,7 +540,7 @@ def _fallback_title(doc: _Doc, raw: _Raw) -> str:
     for i in range(raw.start, min(raw.end, len(doc.lines))):
         line = doc.lines[i]
         m = _ERROR_LINE_RE.match(line)
-        if m:
+        if m and not _WRAPPER_ERROR_RE.search(m.group(2)):
             return _clean_inline(f"{m.group(1)}: {m.group(2)}")
         if not first and line.strip() and not line.strip().startswith(("```", "~~~")) and re.search(r"[A-Za-z]{3}", line):
             first = _clean_inline(re.sub(r"^[\s│|>╷╵]+", "", line))

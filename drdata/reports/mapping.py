@@ -30,6 +30,11 @@ CATEGORY_IDS: tuple[str, ...] = (
 )
 OTHER = "other"
 TOPICS = "--topics--"  # marker in RULES: rules after it are topic nouns, decided by position in the title
+# Topics that name a kind of failure rather than a service: "Security group naming" is about naming.
+KIND_TOPICS = frozenset({
+    "naming_rule_violation", "incomplete_tagging", "missing_outputs", "backup_retention_missing", "deprecated_arguments",
+    "hcl_syntax_error",
+})
 
 
 @dataclass(frozen=True)
@@ -41,11 +46,16 @@ class Rule:
 
 # Order matters for titles: more specific rules come before the broad ones they overlap with.
 RULES: tuple[Rule, ...] = (
+    # Not code failures: tests, documentation, process. Title only, and only when the title starts with it
+    # ("Deletion Protection Enabled (Testing Blocker)" stays a code failure).
+    Rule(OTHER,
+         r"^\W*(?:(?:missing|no|inadequate|incomplete|insufficient|wrong|failing|comprehensive|lack of)\W+)?(unit tests?|integration tests?|tests?( suite| coverage| files?| cases?)?|testing|jest|"
+         r"readme|documentation|docs|comments|explanations?|turns?|reasoning)\b"),
     Rule("missing_environment_suffix",
          r"environment[_ ]?suffix|env[_ ]?suffix|\bsuffix(es)?\b|unique (resource )?nam|nam\w* (conflicts?|collisions?|clash)"
          r"|(resource|deployment) (conflicts?|collisions?|isolation)|parallel deploy|already exists|multi-?deployment"),
     Rule("s3_lifecycle_rule_without_filter",
-         r"lifecycle[_ ]?(rule|configuration|polic)\w*.{0,40}\b(filter|prefix)\b|\b(filter|prefix)\b.{0,40}lifecycle"),
+         r"lifecycle.{0,40}\b(filter|prefix)\b|\b(filter|prefix)\b.{0,40}lifecycle"),
     Rule("external_module_dependency",
          r"external (terraform )?modules?|community modules?|registry modules?|remote modules?|terraform-aws-modules"
          r"|public modules?|third[- ]party modules?|module (source|dependenc\w*)"),
@@ -76,6 +86,8 @@ RULES: tuple[Rule, ...] = (
     Rule("open_security_group",
          r"security[_ ]?groups?|\bsg\b|ingress|egress|0\.0\.0\.0/0|open (to (the )?(world|internet)|ports?|ssh|rdp)|\bssh\b|port 22"
          r"|network acls?|\bnacls?\b|firewall|unrestricted (access|ingress|inbound)|inbound|outbound"),
+    Rule("backend_state_configuration",
+         r"backend|(terraform )?state (file|lock\w*|bucket|management|storage|configuration)|tfstate|remote state|state locking"),
     Rule("s3_bucket_security_missing",
          r"s3.{0,40}(security|public|versioning|encryption|encrypt|block|hardening|polic\w*|acl|ssl|https|tls|access|protection)"
          r"|public[_ ]access[_ ]block|bucket (security|polic\w*|versioning|encryption|acl|hardening|configuration)|versioning"
@@ -90,10 +102,8 @@ RULES: tuple[Rule, ...] = (
     Rule("missing_depends_on",
          r"depends[_ ]on|dependenc(y|ies)|race condition|(creation|resource|deployment) order|ordering|order of (creation|operations)"
          r"|circular|cycle"),
-    Rule("backend_state_configuration",
-         r"backend|(terraform )?state (file|lock\w*|bucket|management|storage|configuration)|tfstate|remote state|state locking"),
     Rule("hcl_syntax_error",
-         r"syntax|pars(e|ing) errors?|invalid hcl|duplicate\w* (\w+ )?(blocks?|resources?|variables?|outputs?|providers?|locals?|definitions?|declarations?|terraform)"
+         r"syntax|pars(e|ing) errors?|unterminated|unbalanced|missing (closing )?(braces?|brackets?|quotes?)|invalid hcl|duplicate\w* (\w+ )?(blocks?|resources?|variables?|outputs?|providers?|locals?|definitions?|declarations?|terraform)"
          r"|duplicat\w*|unclosed|malformed|formatting|terraform fmt|\bfmt\b|heredoc|interpolation|invalid (block|expression|function)"
          r"|(unsupported|unknown|invalid) (block|function)|type (mismatch|errors?)"),
     Rule("provider_configuration_error",
@@ -104,11 +114,11 @@ RULES: tuple[Rule, ...] = (
          r"|referenced but|unresolved|missing (variable|local|data source)s?\b|missing (`?aws_region`?|region) variable|variables? (is |are )?missing"),
     Rule("truncated_answer",
          r"truncat\w*|\bmid-(resource|block|file|line|configuration|statement)\b|incomplete (\w+ )?(response|answer|output|code|configuration|implementation|file|deliverable|solution|infrastructure|stack|hcl)"
-         r"|cut off|cuts off|ends? mid|unfinished|partial (\w+ )?(response|implementation|configuration|code)|not implemented|missing implementation"
+         r"|cut off|cuts off|ends? mid|unfinished|partial (\w+ )?(response|implementation|configuration|code)|missing implementation"
          r"|(missing|absent|omitted|lacks?|no) (\w+ ){0,2}(requirements?|infrastructure|services?|functionality|features?|layers?|architecture|tiers?)"
          r"|completeness|missing (entire|whole)|(requirements?|scope) (not met|gaps?|missed|coverage)"
          r"|not self-contained",
-         r"missing (\w+ ){0,2}(resources?|components?)|incomplete|missing (core|required|critical|key|essential|major)"),
+         r"missing (\w+ ){0,2}(resources?|components?)|incomplete|missing (core|required|critical|key|essential|major)|not implemented"),
     Rule("lambda_package_missing",
          r"lambda (\w+ )?(deployment )?(package|zip|archive|code|source|artifact|handler file|function code)|source_code_hash|archive_file"
          r"|\.zip\b|deployment package|lambda (filename|files?)"),
@@ -119,10 +129,6 @@ RULES: tuple[Rule, ...] = (
          r"(security[_ ]?groups?|ingress|egress|\bsg\b).{0,30}(permissive|open|0\.0\.0\.0|unrestricted|wide|all traffic|any)"
          r"|(permissive|open|unrestricted|wide[- ]open).{0,30}(security[_ ]?groups?|ingress|egress|\bsg\b|ports?)"),
     Rule("wildcard_iam_permissions", r"(overly|too|excessively) (permissive|broad)|permissive (iam|polic)"),
-    # Not code failures: tests, documentation, process. Title only; checked after the specific rules.
-    Rule(OTHER,
-         r"^\W*(?:[\w/&-]+\W+){0,2}(unit tests?|integration tests?|tests?( suite| coverage| files?| cases?)?|testing|jest|"
-         r"readme|documentation|docs|comments|explanations?|turns?|reasoning)\b"),
     Rule(TOPICS, ""),
     Rule("hcl_syntax_error", r"conditional|count and for_each|for_each|\bcount\b|invalid (type|value)|interpolation|\btypes?\b"),
     Rule("provider_configuration_error",
@@ -158,7 +164,7 @@ RULES: tuple[Rule, ...] = (
     Rule("lambda_configuration", r"lambda|runtime|timeout|concurrency|step functions?"),
     Rule("deprecated_arguments",
          r"deprecat\w*|(invalid|unsupported|unknown|unexpected|wrong|incorrect|non-?existent|removed|obsolete) (\w+ ){0,2}(arguments?|attributes?|resources?( types?)?|fields?|parameters?|properties|blocks?|settings?|options?|values?)"
-         r"|not (supported|expected|valid)|no longer|schema|api (error|mismatch)|invalid\b|unsupported\b|incorrect (\w+ ){0,2}(configuration|usage|syntax)"),
+         r"|not (supported|expected|valid)|no longer|schema|api (error|mismatch)|incorrect (\w+ ){0,2}(configuration|usage|syntax)"),
     Rule("naming_rule_violation",
          r"naming|names?\b|(too long|length|character) (limit|constraint)|uppercase|lowercase|(invalid|illegal) characters?|63 char"),
     Rule("backup_retention_missing",
@@ -208,7 +214,7 @@ def map_title(title: str) -> tuple[str | None, str | None]:
     weak = None
     for cid, strong_rx, weak_rx in _SPECIFIC:
         if cid == OTHER:
-            if weak is None and strong_rx.search(title):
+            if strong_rx.search(title):
                 return OTHER, None
             continue
         if strong_rx.search(title):
@@ -218,9 +224,11 @@ def map_title(title: str) -> tuple[str | None, str | None]:
     best = None
     for i, (cid, strong_rx, _weak) in enumerate(_TOPIC):
         m = strong_rx.search(title)
-        if m and (best is None or m.start() < best[0]):
-            best = (m.start(), i, cid)
-    return (best[2] if best else None), weak
+        if m:
+            key = (cid not in KIND_TOPICS, m.start(), i)
+            if best is None or key < best[0]:
+                best = (key, cid)
+    return (best[1] if best else None), weak
 
 
 def _body_vote(body: str) -> tuple[str | None, int]:
@@ -229,7 +237,8 @@ def _body_vote(body: str) -> tuple[str | None, int]:
     for i, (cid, strong_rx, _weak) in enumerate(_COMPILED):
         if cid == OTHER:
             continue
-        n = len(strong_rx.findall(body))
+        # Specific rules name a failure; topic rules only name a service, so they count half.
+        n = len(strong_rx.findall(body)) * (2 if i < len(_SPECIFIC) else 1)
         if n:
             scores[cid] = scores.get(cid, 0) + n
             order.setdefault(cid, i)
@@ -247,7 +256,7 @@ def map_category(title: str, body: str = "", section: str | None = None) -> str:
         return strong
     body_best, count = _body_vote(_strip_code(body or ""))
     if weak:
-        return body_best if body_best and body_best != weak and count >= 2 else weak
+        return body_best if body_best and body_best != weak and count >= 4 else weak
     if body_best:
         return body_best
     if section:
