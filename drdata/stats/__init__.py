@@ -8,6 +8,7 @@ from drdata.stats.run import (  # noqa: F401
     CorpusStats,
     compute_stats,
     format_summary,
+    labeled_run,
     read_labels_dir,
     stats_of_run,
     write_stats,

@@ -114,6 +114,27 @@ def read_labels_dir(labels_dir: str | Path) -> dict[str, pd.DataFrame | dict | N
     return out
 
 
+def labeled_run(corpus: str | Path | None = None, labels_dir: str | Path | None = None, *, taxonomy: str = "full",
+                jobs: int | None = None):
+    """The :class:`~drdata.labeling.batch.LabelRun` of a corpus: read from ``labels_dir`` when it holds a
+    ``drdata label`` output, else labeled now (and written to ``labels_dir`` when given, so the next call
+    reads it). Notebooks use it so that a corpus is labeled once, not once per notebook.
+    """
+    from drdata.labeling.batch import LabelRun, label_corpus, write_outputs
+
+    if labels_dir is not None and (Path(labels_dir) / "tasks.parquet").is_file():
+        data = read_labels_dir(labels_dir)
+        findings = data["findings"] if data["findings"] is not None else pd.DataFrame()
+        return LabelRun(data["tasks"], data["labels"], findings, data["report_items"], data["agreement"],
+                        meta=data["meta"])
+    if corpus is None:
+        raise ValueError("give a corpus to label or a labels_dir holding a drdata label output")
+    run = label_corpus(corpus, taxonomy=taxonomy, jobs=jobs, progress=False)
+    if labels_dir is not None:
+        write_outputs(run, labels_dir)
+    return run
+
+
 def _write_table(df: pd.DataFrame, base: Path) -> list[Path]:
     from drdata.io import atomic_write_text, write_parquet
 
