@@ -51,7 +51,7 @@ class ExportResult:
         """Plain JSON-able summary (what the CLI prints)."""
         return {
             "out_dir": str(self.out_dir),
-            "tasks": self.tasks_total,
+            "tasks_total": self.tasks_total,
             "tasks_selected": self.tasks_selected,
             "dropped_tasks": self.dropped_tasks,
             "groups": self.grouping.groups,

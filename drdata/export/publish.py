@@ -103,7 +103,7 @@ def _resolve_token(token: str | None) -> str:
 
 def _network_errors() -> tuple[type[BaseException], ...]:
     errors: list[type[BaseException]] = [OSError]  # HfHubHTTPError and socket errors are OSErrors
-    for mod, name in (("huggingface_hub.errors", "HfHubHTTPError"), ("httpx", "HTTPError"),
+    for mod, name in (("huggingface_hub.errors", "HfHubHTTPError"), ("httpx", "HTTPError"), ("httpx2", "HTTPError"),
                       ("requests", "RequestException")):
         try:
             errors.append(getattr(__import__(mod, fromlist=[name]), name))
