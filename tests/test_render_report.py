@@ -294,8 +294,9 @@ def test_corpus_report_embeds_tables_and_existing_pngs(tmp_path):
 
     run = label_corpus(REPO / "corpora", taxonomy="reference", jobs=1, progress=False)
     write_outputs(run, tmp_path / "labels")
-    path = write_corpus_report(tmp_path / "labels", tmp_path / "stats")
-    text = path.read_text()
+    summary = write_corpus_report(tmp_path / "labels", tmp_path / "stats")
+    assert "report.md" in summary["files"] and "top_categories.png" in summary["files"]
+    text = (tmp_path / "stats" / "report.md").read_text()
     images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
     assert len(images) >= 4
     assert all((tmp_path / "stats" / img).is_file() for img in images)

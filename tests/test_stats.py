@@ -92,9 +92,22 @@ def test_category_prevalence_with_reports_adds_report_severity():
     p = S.category_prevalence(_labels(), _tasks(), _items())
     assert p.loc[B, "report_mentions"] == 1 and p.loc[B, "report_severity"] == "Medium"
     assert p.loc[A, "report_severity"] == "Critical"
+    assert p.loc[B, "report_rated"] == 1 and p.loc[B, "report_severity_share"] == pytest.approx(1.0)
     # A category only the reports name still gets a row, with zero detector counts.
     assert p.loc[KMS, "fixed"] == 0 and p.loc[KMS, "report_severity"] == "Low"
     assert p.loc[KMS, "default_severity"] == "Low"
+
+
+def test_report_severity_ties_go_to_the_more_severe_level():
+    items = pd.DataFrame([
+        {"task_id": "T1", "index": 1, "severity": "Low", "category": A},
+        {"task_id": "T2", "index": 1, "severity": "High", "category": A},
+        {"task_id": "T3", "index": 1, "severity": None, "category": A},  # unrated: not counted
+    ])
+    p = S.category_prevalence(_labels(), _tasks(), items)
+    assert p.loc[A, "report_severity"] == "High"
+    assert p.loc[A, "report_rated"] == 2 and p.loc[A, "report_severity_share"] == pytest.approx(0.5)
+    assert p.loc[A, "report_mentions"] == 3
 
 
 @pytest.mark.parametrize("by, group, tasks, mean_score, mean_fixed", [

@@ -147,8 +147,15 @@ def _write_table(df: pd.DataFrame, base: Path) -> list[Path]:
 def write_stats(outdir_labels: str | Path, out_dir: str | Path, *, plots: bool = True) -> dict:
     """Read a ``drdata label`` OUTDIR, write every table (CSV + parquet) and plot (PNG) to ``out_dir``.
 
-    Returns the summary of :meth:`CorpusStats.summary` plus ``files`` (paths written, relative to out_dir).
+    Returns the summary of :meth:`CorpusStats.summary` plus ``taxonomy`` and ``files`` (paths written,
+    relative to out_dir; ``summary.json`` holds the same summary).
     """
+    return write_stats_and_tables(outdir_labels, out_dir, plots=plots)[0]
+
+
+def write_stats_and_tables(outdir_labels: str | Path, out_dir: str | Path, *, plots: bool = True
+                           ) -> tuple[dict, CorpusStats]:
+    """:func:`write_stats`, also returning the tables (for reports built on top of them)."""
     data = read_labels_dir(outdir_labels)
     stats = compute_stats(data["tasks"], data["labels"], data["report_items"])
     out = Path(out_dir)
@@ -162,12 +169,11 @@ def write_stats(outdir_labels: str | Path, out_dir: str | Path, *, plots: bool =
         written += save_figures(stats, out)
     summary = stats.summary()
     summary["taxonomy"] = data["meta"].get("taxonomy")
-    summary["files"] = sorted(str(p.relative_to(out)) for p in written)
+    summary["files"] = sorted([*(str(p.relative_to(out)) for p in written), "summary.json"])
     from drdata.io import atomic_write_text
 
     atomic_write_text(out / "summary.json", json.dumps(summary, indent=2, sort_keys=True) + "\n")
-    summary["files"].append("summary.json")
-    return summary
+    return summary, stats
 
 
 def format_summary(summary: dict) -> str:

@@ -144,19 +144,26 @@ def category_prevalence(labels: pd.DataFrame, tasks: pd.DataFrame | None = None,
         out["share_fixed"] = out["fixed"] / n if n else np.nan
         out["share_present"] = (out["fixed"] + out["persisting"]) / n if n else np.nan
         out["report_mentions"] = mentions.reindex(out.index, fill_value=0).astype("int64")
-        out["report_severity"] = _modal_severity(items).reindex(out.index)
+        modal, rated, share = _modal_severity(items)
+        out["report_severity"] = modal.reindex(out.index)
+        # How many items state a severity, and how many of them agree with the modal one: reports disagree a lot.
+        out["report_rated"] = rated.reindex(out.index, fill_value=0).astype("int64")
+        out["report_severity_share"] = share.reindex(out.index)
     out.index.name = "category"
     return out.sort_values(["fixed", "share_present"], ascending=False, kind="stable")
 
 
-def _modal_severity(items: pd.DataFrame) -> pd.Series:
+def _modal_severity(items: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Per category: most frequent report severity (ties -> more severe), items rated, share at the mode."""
     sev = items.dropna(subset=["severity"])
     sev = sev[sev["severity"].isin(SEVERITIES)]
     if not len(sev):
-        return pd.Series(dtype="object", name="report_severity")
+        empty = pd.Series(dtype="object")
+        return empty, pd.Series(dtype="int64"), pd.Series(dtype="float64")
     counts = pd.crosstab(sev["category"], sev["severity"]).reindex(columns=list(SEVERITIES), fill_value=0)
     # idxmax takes the first maximum: columns run Critical..Low, so ties go to the more severe.
-    return counts.idxmax(axis=1).rename("report_severity")
+    rated = counts.sum(axis=1)
+    return counts.idxmax(axis=1), rated, counts.max(axis=1) / rated
 
 
 def breakdown(scores: pd.DataFrame, by: str) -> pd.DataFrame:
