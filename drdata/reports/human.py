@@ -452,7 +452,12 @@ def _split_body(doc: _Doc, start: int, end: int, sections: list[str], out: list[
         i += 1
     if starts:
         starts.sort()
-        for k, (line, iend, title, secs, ordered) in enumerate(starts):
+        top_ordered = [st for st in starts if st[4] == "ordered"]
+        if len(top_ordered) >= 2:
+            # "1. Title" lines with loose bullets after each: the numbers start items, the bullets are their bodies.
+            starts = [st for st in starts if st[4] != "bullet"]
+        for k, (line, iend, title, secs, kind) in enumerate(starts):
+            ordered = kind == "ordered"
             nxt = starts[k + 1][0] if k + 1 < len(starts) else end
             # Unindented paragraphs after a one-line numbered note belong to it (plain numbered notes).
             stop = max(iend, nxt) if iend <= nxt else iend
@@ -507,9 +512,9 @@ def _list_item(doc: _Doc, toks: list, j: int, sections: list[str], starts: list,
         for k in nested:
             ns, ne = toks[k].map
             ntitle = re.sub(r"^\s*(?:[-*+•]|\d+[.)])\s+", "", doc.lines[ns])
-            starts.append((ns, ne, ntitle, sections + [_clean_inline(label)], False))
+            starts.append((ns, ne, ntitle, sections + [_clean_inline(label)], "nested"))
     else:
-        starts.append((s, e, label, sections, ordered))
+        starts.append((s, e, label, sections, "ordered" if ordered else "bullet"))
 
 
 _FAILURE_DETAIL_RE = re.compile(r"`|\b(is|are|was|were|has|have|does|do|not)\b", re.I)

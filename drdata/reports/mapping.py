@@ -130,7 +130,7 @@ RULES: tuple[Rule, ...] = (
          r"|(permissive|open|unrestricted|wide[- ]open).{0,30}(security[_ ]?groups?|ingress|egress|\bsg\b|ports?)"),
     Rule("wildcard_iam_permissions", r"(overly|too|excessively) (permissive|broad)|permissive (iam|polic)"),
     Rule(TOPICS, ""),
-    Rule("hcl_syntax_error", r"conditional|count and for_each|for_each|\bcount\b|invalid (type|value)|interpolation|\btypes?\b"),
+    Rule("hcl_syntax_error", r"conditional|count and for_each|for_each|\bcount\b|interpolation"),
     Rule("provider_configuration_error",
          r"providers?\b|required_providers|provider alias|\balias(es)?\b|random provider|archive provider|aws provider"),
     Rule("region_configuration", r"regions?\b|regional|multi-?region|cross-?region"),
