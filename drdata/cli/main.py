@@ -7,6 +7,7 @@ turns exceptions into one clear message (``--debug`` shows the traceback).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -22,10 +23,46 @@ class UserError(click.ClickException):
 def _fail(exc: BaseException, debug: bool) -> None:
     if debug:
         raise exc
+    if isinstance(exc, OSError) and exc.filename is not None:
+        # "[Errno 20] Not a directory: 'x'" says neither which file nor what to do.
+        raise UserError(f"{exc.filename}: {exc.strerror or exc}; check the path and its permissions") from None
     raise UserError(str(exc)) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def check_outdir(outdir: Path) -> None:
+    """Refuse an output folder that cannot be created or written, before any work (creates nothing)."""
+    target = outdir.absolute()
+    probe = target
+    while not probe.exists() and not probe.is_symlink() and probe != probe.parent:
+        probe = probe.parent
+    if probe == target and not probe.is_dir():
+        raise UserError(f"cannot write the output folder {outdir}: it exists and is not a folder; "
+                        "choose another -o folder")
+    if not probe.is_dir():
+        raise UserError(f"cannot write the output folder {outdir}: {probe} is not a folder; "
+                        "choose another -o folder")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise UserError(f"cannot write the output folder {outdir}: {probe} is not writable; "
+                        "choose another -o folder")
+
+
+class _Group(click.Group):
+    """Turns an unexpected exception of any command into one line (``--debug`` keeps the traceback)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:
+            if ctx.params.get("debug"):
+                raise
+            raise click.ClickException(
+                f"internal error: {type(exc).__name__}: {exc}; this is a drdata bug: rerun with "
+                "`drdata --debug ...` for the traceback and report it") from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 @click.version_option(package_name="drdata")
 @click.pass_context
@@ -67,6 +104,7 @@ def label(ctx, path: Path, outdir: Path, taxonomy: str, jobs: int | None, no_cac
     from drdata.labeling.batch import label_corpus, write_outputs
 
     debug = ctx.obj["debug"]
+    check_outdir(outdir)
     try:
         run = label_corpus(path, taxonomy=taxonomy, jobs=jobs, cache=not no_cache, backend=backend,
                            timeout=task_timeout, progress=progress, journal=outdir / "journal.jsonl",
