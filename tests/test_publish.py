@@ -6,7 +6,7 @@ import huggingface_hub
 import pytest
 
 from drdata.export import PublishError, publish
-from drdata.export.publish import UPLOAD_PATTERNS, check_repo_id
+from drdata.export.hub import UPLOAD_PATTERNS, check_repo_id
 
 SECRET = "hf_testtokenthatmustnotleak"
 

@@ -19,9 +19,9 @@ from typing import Any
 
 from datasets import ClassLabel, Features, List, Value
 
+from drdata.export.names import CONFIG_NAMES  # noqa: F401  (one list for CLI and library)
 from drdata.taxonomy import SEVERITIES, SEVERITY_RANK, category, category_ids
 
-CONFIG_NAMES = ("sft", "preference", "kto", "labels", "repair", "critique")
 SEVERITY_NAMES = ("none", "Low", "Medium", "High", "Critical")  # ascending, so the class id orders severity
 
 META = {

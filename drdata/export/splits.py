@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-SPLITS = ("train", "validation", "test")
+from drdata.export.names import SPLITS  # one list for CLI and library
+
 DEFAULT_FRACTIONS = (0.8, 0.1, 0.1)
 NEAR_THRESHOLD = 0.9
 SHINGLE_WORDS = 5
