@@ -8,6 +8,7 @@ expensive part, and it depends on nothing but the answer text and the parser.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 import sqlite3
@@ -17,7 +18,8 @@ from pathlib import Path
 
 from drdata.hcl.model import TerraformConfig
 
-_SCHEMA = "CREATE TABLE IF NOT EXISTS parses (key TEXT PRIMARY KEY, value BLOB NOT NULL)"
+_SCHEMA = ("CREATE TABLE IF NOT EXISTS parses (key TEXT PRIMARY KEY, value BLOB NOT NULL);"
+           "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
 
 
 def cache_dir() -> Path:
@@ -47,7 +49,7 @@ class ParseCache:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=OFF")  # a lost entry is only a re-parse
-            conn.execute(_SCHEMA)
+            conn.executescript(_SCHEMA)
         except (sqlite3.Error, OSError):
             conn = None  # an unusable cache must never stop a run
         self._local.conn, self._local.pid = conn, os.getpid()
@@ -92,10 +94,35 @@ class ParseCache:
         except sqlite3.Error:
             pass
 
+    # -- whole-task results ---------------------------------------------------------------
+    # A warm re-run of an unchanged corpus with unchanged code skips detectors and
+    # report parsing too; the key includes a fingerprint of drdata's own source, so
+    # any change to a detector, the taxonomy or the labeler invalidates it.
+    def get_result(self, key: str) -> dict | None:
+        conn = self._conn()
+        if conn is None:
+            return None
+        try:
+            row = conn.execute("SELECT value FROM results WHERE key = ?", (key,)).fetchone()
+            return None if row is None else json.loads(zlib.decompress(row[0]))
+        except (sqlite3.Error, zlib.error, ValueError):
+            return None
+
+    def put_result(self, key: str, result: dict) -> None:
+        conn = self._conn()
+        if conn is None:
+            return
+        blob = zlib.compress(json.dumps(result, sort_keys=True, default=str).encode(), 1)
+        try:
+            conn.execute("INSERT OR REPLACE INTO results (key, value) VALUES (?, ?)", (key, blob))
+        except sqlite3.Error:
+            pass
+
     def clear(self) -> None:
         conn = self._conn()
         if conn is not None:
             conn.execute("DELETE FROM parses")
+            conn.execute("DELETE FROM results")
 
     def __len__(self) -> int:
         conn = self._conn()
@@ -111,3 +138,19 @@ def default_cache() -> ParseCache:
     if path not in _DEFAULT:
         _DEFAULT[path] = ParseCache()
     return _DEFAULT[path]
+
+
+_FINGERPRINT: list[str] = []
+
+
+def code_fingerprint() -> str:
+    """Hash of drdata's own source and data files: part of every result-cache key."""
+    if not _FINGERPRINT:
+        root = Path(__file__).resolve().parent.parent
+        h = hashlib.sha256()
+        for path in sorted(root.rglob("*")):
+            if path.suffix in (".py", ".json", ".csv") and "__pycache__" not in path.parts:
+                h.update(str(path.relative_to(root)).encode())
+                h.update(path.read_bytes())
+        _FINGERPRINT.append(h.hexdigest())
+    return _FINGERPRINT[0]

@@ -126,7 +126,41 @@ def label_one(task, taxonomy: str = "full", backend: str = "treesitter", cache: 
     from drdata.hcl import parse_answer
 
     start = time.perf_counter()
+    store, key = _result_cache(task, cache, taxonomy, backend, with_reports)
+    if store is not None:
+        cached = store.get_result(key)
+        if cached is not None:
+            return cached
     old = _alarm(timeout)
+    try:
+        try:
+            result = _label_one(task, taxonomy, backend, cache, timeout, with_reports, start, parse_answer)
+        finally:
+            _disarm(old)
+    except TaskTimeout:  # the limit struck between the task's own handler and the disarm
+        row = _task_row(task, status="error", error=f"timed out after {timeout:g} s")
+        result = {"task": _finish(row, start), "labels": [], "findings": [], "items": []}
+    if store is not None and not (result["task"]["error"] or "").startswith(("timed out", "internal error")):
+        store.put_result(key, _normal(result))
+    return result
+
+
+def _result_cache(task, cache, taxonomy: str, backend: str, with_reports: bool):
+    if not cache:
+        return None, None
+    import hashlib
+
+    from drdata.hcl.cache import ParseCache, code_fingerprint, default_cache
+
+    store = cache if isinstance(cache, ParseCache) else default_cache()
+    h = hashlib.sha256(json.dumps([code_fingerprint(), taxonomy, backend, with_reports, task.id, task.platform,
+                                   task.problems, task.metadata], sort_keys=True, default=str).encode())
+    for text in (task.model_response, task.ideal_response, task.failures_report):
+        h.update(b"\0" if text is None else b"\1" + text.encode("utf-8", "surrogatepass"))
+    return store, h.hexdigest()
+
+
+def _label_one(task, taxonomy, backend, cache, timeout, with_reports, start, parse_answer) -> dict:
     try:
         model = parse_answer(task.model_response, backend=backend, cache=cache)
         ideal = parse_answer(task.ideal_response, backend=backend, cache=cache)
@@ -160,8 +194,6 @@ def label_one(task, taxonomy: str = "full", backend: str = "treesitter", cache: 
     except Exception as exc:  # the run goes on; the reason is kept
         row = _task_row(task, status="error", error=f"internal error: {type(exc).__name__}: {exc}"[:300])
         return {"task": _finish(row, start), "labels": [], "findings": [], "items": []}
-    finally:
-        _disarm(old)
 
 
 def _finish(row: dict, start: float) -> dict:
