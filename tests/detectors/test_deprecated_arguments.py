@@ -32,3 +32,23 @@ def test_deprecated_arguments(hcl, status, addresses, fragment):
 
 def test_broken_answer_is_unknown():
     check(run("deprecated_arguments", 'resource "aws_s3_bucket" "b" {\n  bucket = = "b"\n}\n'), "unknown")
+
+
+REF_CASES = [
+    ("region-name", 'data "aws_region" "current" {}\nresource "aws_ssm_parameter" "p" {\n  name  = "r"\n'
+     '  value = data.aws_region.current.name\n}\n', "fires", ["aws_ssm_parameter.p"], "data.aws_region.current.name"),
+    ("region-name-in-template", 'data "aws_region" "current" {}\nlocals {\n'
+     '  arn = "arn:aws:logs:${data.aws_region.current.name}:1:x"\n}\n', "fires", ["local.arn"], None),
+    ("deployment-invoke-url", 'resource "aws_api_gateway_deployment" "d" {\n  rest_api_id = "x"\n}\n'
+     'output "url" {\n  value = aws_api_gateway_deployment.d.invoke_url\n}\n', "fires", ["output.url"], "invoke_url"),
+    ("region-region", 'data "aws_region" "current" {}\noutput "r" {\n  value = data.aws_region.current.region\n}\n',
+     "clear", [], None),
+    # `.name` of another object is fine.
+    ("other-name", 'data "aws_region" "current" {}\nresource "aws_sqs_queue" "q" {\n  name = "q"\n}\n'
+     'output "n" {\n  value = aws_sqs_queue.q.name\n}\n', "clear", [], None),
+]
+
+
+@pytest.mark.parametrize("hcl,status,addresses,fragment", [c[1:] for c in REF_CASES], ids=[c[0] for c in REF_CASES])
+def test_deprecated_attribute_references(hcl, status, addresses, fragment):
+    check(run("deprecated_arguments", hcl), status, addresses, fragment)

@@ -1,6 +1,6 @@
 import pytest
 
-from drdata.detectors.code.provider_version_constraints import parse_constraint, too_loose
+from drdata.detectors.code.provider_version_constraints import admits_major, parse_constraint, too_loose
 from tests.detectors._code import check, run
 
 RES = 'resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n'
@@ -11,21 +11,27 @@ def tf(required_version: str | None, providers: str) -> str:
     return f"terraform {{\n{rv}  required_providers {{\n{providers}  }}\n}}\n" + RES
 
 
-AWS5 = '    aws = {\n      source  = "hashicorp/aws"\n      version = "~> 5.0"\n    }\n'
+AWS6 = '    aws = {\n      source  = "hashicorp/aws"\n      version = "~> 6.0"\n    }\n'
 
 CASES = [
-    ("no-required-version", tf(None, AWS5), "fires", ["terraform"], "no required_version"),
+    ("no-required-version", tf(None, AWS6), "fires", ["terraform"], "no required_version"),
     ("provider-without-version", tf(">= 1.5", '    aws = {\n      source = "hashicorp/aws"\n    }\n'), "fires",
      ["terraform.required_providers.aws"], "no version constraint"),
     ("old-lower-bound", tf(">= 1.5", '    aws = {\n      source  = "hashicorp/aws"\n      version = ">= 3.0"\n    }\n'),
      "fires", ["terraform.required_providers.aws"], "admits majors before 5.x"),
-    ("terraform-0-12", tf(">= 0.12", AWS5), "fires", ["terraform"], "before 1.0"),
-    ("pinned", tf(">= 1.5", AWS5), "clear", [], None),
+    ("terraform-0-12", tf(">= 0.12", AWS6), "fires", ["terraform"], "before 1.0"),
+    # The data table's current AWS major is 6: "~> 5.0" shuts it out (the pipeline's lock file has 6.x).
+    ("excludes-current-major",
+     tf(">= 1.5", '    aws = {\n      source  = "hashicorp/aws"\n      version = "~> 5.0"\n    }\n'), "fires",
+     ["terraform.required_providers.aws"], "excludes aws 6.x"),
+    ("old-major-pinned", tf(">= 1.5", '    aws = "~> 4.67"\n'), "fires", ["terraform.required_providers.aws"],
+     "excludes aws 6.x"),
+    ("pinned", tf(">= 1.5", AWS6), "clear", [], None),
     ("lower-bound-current-major",
      tf(">= 1.4.0", '    aws = {\n      source  = "hashicorp/aws"\n      version = ">= 5.0"\n    }\n'), "clear", [], None),
-    ("range", tf(">= 1.3, < 2.0", '    aws = {\n      source  = "hashicorp/aws"\n      version = ">= 4.0, < 6.0"\n    }\n'),
+    ("range", tf(">= 1.3, < 2.0", '    aws = {\n      source  = "hashicorp/aws"\n      version = ">= 5.0, < 7.0"\n    }\n'),
      "clear", [], None),
-    ("string-shorthand", tf("~> 1.6", '    aws = "~> 5.30"\n'), "clear", [], None),
+    ("string-shorthand", tf("~> 1.6", '    aws = "~> 6.2"\n'), "clear", [], None),
     # No terraform block: the pipeline's own provider.tf may pin versions; cannot tell.
     ("no-terraform-block", RES, "unknown", [], "no terraform block"),
     ("version-from-variable", tf(">= 1.5", '    aws = {\n      source  = "hashicorp/aws"\n      version = var.v\n    }\n'),
@@ -47,3 +53,11 @@ def test_too_loose(text, oldest, loose):
 
 def test_unparseable_constraint():
     assert parse_constraint("latest") is None
+
+
+@pytest.mark.parametrize("text,major,admitted", [
+    ("~> 5.0", 6, False), ("~> 5.0", 5, True), (">= 5.0", 6, True), ("~> 6", 6, True), ("= 5.0.0", 6, False),
+    ("~> 5.1.2", 5, True), (">= 4.0, < 6.0", 6, False), ("!= 6.0.0", 6, True), ("latest", 6, None),
+])
+def test_admits_major(text, major, admitted):
+    assert admits_major(text, major) is admitted

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from drdata.detectors.code._util import load_table
-from drdata.detectors.registry import detector, hit
+from drdata.detectors.registry import block_address, detector, hit, hit_at
 from drdata.hcl.model import TerraformConfig
 
 
@@ -26,7 +28,8 @@ def _present(block, path: str):
 def deprecated_arguments(cfg: TerraformConfig):
     """Flags resources, data sources and arguments listed as deprecated/removed in the dated data table
     (AWS provider v4-v6 upgrade guides), e.g. inline `versioning` on aws_s3_bucket, aws_s3_bucket_object,
-    `vpc = true` on aws_eip, `name` on aws_db_instance, data aws_subnet_ids.
+    `vpc = true` on aws_eip, `name` on aws_db_instance, data aws_subnet_ids, and expressions reading deprecated
+    attributes (`data.aws_region.current.name`).
 
     Why: on the current provider these raise deprecation warnings or 'Unsupported argument' errors, and the
     split S3 resources fight with the inline settings.
@@ -49,3 +52,29 @@ def deprecated_arguments(cfg: TerraformConfig):
         repl = table["data_sources"].get(d.resource_type)
         if repl:
             yield hit(d, f"{d.address}: data source {d.resource_type} is deprecated; use {repl}")
+    yield from _deprecated_references(cfg, table["attribute_references"])
+
+
+def _deprecated_references(cfg: TerraformConfig, table: dict):
+    """Expressions reading deprecated attributes (``data.aws_region.current.name``)."""
+    patterns = []
+    for kind, attrs in table.items():
+        objs = cfg.data_of(kind[5:]) if kind.startswith("data.") else cfg.resources_of(kind)
+        for obj in objs:
+            for attr, repl in attrs.items():
+                rx = re.compile(rf"(?<![\w.]){re.escape(obj.address)}(\[[^\]]*\])?\.{attr}\b")
+                patterns.append((rx, f"{obj.address}.{attr}", repl))
+    if not patterns:
+        return
+    reported = set()
+    for b in cfg.all_blocks():
+        for path, attr in b.attribute_paths():
+            for rx, ref, repl in patterns:
+                if (b.line, ref) not in reported and rx.search(attr.source):
+                    reported.add((b.line, ref))
+                    yield hit(b, f"{block_address(b)}: {path} reads {ref}, deprecated; use {repl}", attr)
+    for name, attr in cfg.locals.items():
+        for rx, ref, repl in patterns:
+            if rx.search(attr.source):
+                yield hit_at(f"local.{name}", "locals", None, attr.line,
+                             f"local.{name} reads {ref}, deprecated; use {repl}", attr.source[:200])

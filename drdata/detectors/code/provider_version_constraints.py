@@ -13,13 +13,42 @@ _CLAUSE = re.compile(r"\s*(>=|<=|~>|!=|>|<|=)?\s*v?(\d+)(?:\.(\d+))?(?:\.(\d+))?
 
 def parse_constraint(text: str) -> list[tuple[str, int, int]] | None:
     """[(op, major, minor)] of a version constraint string, or None when it does not parse."""
+    clauses = _clauses(text)
+    return None if clauses is None else [(op, v[0], v[1]) for op, v, _ in clauses]
+
+
+def _clauses(text: str) -> list[tuple[str, tuple[int, int, int], int]] | None:
     out = []
     for part in text.split(","):
         m = _CLAUSE.fullmatch(part)
         if not m:
             return None
-        out.append((m.group(1) or "=", int(m.group(2)), int(m.group(3) or 0)))
+        nums = [g for g in m.group(2, 3, 4) if g is not None]
+        version = tuple(int(n) for n in nums) + (0,) * (3 - len(nums))
+        out.append((m.group(1) or "=", version, len(nums)))
     return out
+
+
+def _satisfies(v: tuple[int, int, int], op: str, want: tuple[int, int, int], parts: int) -> bool:
+    if op == "~>":
+        # ~> 5.1 means >= 5.1, < 6.0; ~> 5.1.2 means >= 5.1.2, < 5.2.0; ~> 5 means >= 5.
+        if parts <= 1:
+            return v >= want
+        upper = list(want[:parts - 1])
+        upper[-1] += 1
+        upper_t = tuple(upper) + (0,) * (3 - len(upper))
+        return want <= v < upper_t
+    return {"=": v == want, "!=": v != want, ">": v > want, ">=": v >= want, "<": v < want,
+            "<=": v <= want}[op]
+
+
+def admits_major(text: str, major: int) -> bool | None:
+    """Whether some release of ``major`` satisfies the constraint (None when it does not parse)."""
+    clauses = _clauses(text)
+    if clauses is None:
+        return None
+    candidates = [(major, minor, patch) for minor in (0, 1, 5, 10, 30, 60, 99) for patch in (0, 9)]
+    return any(all(_satisfies(v, op, want, n) for op, want, n in clauses) for v in candidates)
 
 
 def too_loose(clauses: list[tuple[str, int, int]], oldest_major: int) -> bool:
@@ -36,12 +65,15 @@ def too_loose(clauses: list[tuple[str, int, int]], oldest_major: int) -> bool:
 
 @detector(category="provider_version_constraints")
 def provider_version_constraints(cfg: TerraformConfig):
-    """Flags a missing required_version, required_providers entries without a version, and constraints with
-    only an outdated lower bound (Terraform below 1.0, AWS provider below the oldest major in the data table).
+    """Flags a missing required_version, required_providers entries without a version, constraints that
+    exclude the provider's current major (data table, dated: `~> 5.0` once AWS 6.x is out, `~> 4.0`, exact
+    pins), and constraints with only an outdated lower bound (Terraform below 1.0, AWS provider below the
+    oldest acceptable major).
 
-    Why: a new Terraform or provider major silently changes behaviour; old lower bounds admit releases that
+    Why: without constraints a new major silently changes behaviour; a constraint excluding the current major
+    conflicts with the pipeline's lock file and stops `terraform init`; old lower bounds admit releases that
     lack the arguments the code uses.
-    Fix: `required_version = ">= 1.5"` and `version = "~> 5.0"` (or a bounded range) for every provider.
+    Fix: `required_version = ">= 1.5"` and a constraint admitting the current major (`>= 5.0`, `~> 6.0`).
     """
     table = load_table("code_providers.json")
     oldest = table["oldest_acceptable_major"]
@@ -73,6 +105,11 @@ def provider_version_constraints(cfg: TerraformConfig):
                     continue
                 if type(version) is not str:
                     yield cannot_tell(addr, f"version of {name} is an expression")
+                    continue
+                current = table["current_major"].get(name)
+                if current is not None and admits_major(version, current) is False:
+                    yield hit(rp, f"{addr}: version = \"{version}\" excludes {name} {current}.x, the current major "
+                                  "(the pipeline installs the latest provider)", name, address=addr)
                     continue
                 clauses = parse_constraint(version)
                 if clauses and name in oldest and too_loose(clauses, oldest[name]):
