@@ -190,6 +190,14 @@ def test_nothing_fixed_still_renders_a_summary():
     assert "- **Total failures categorized**: 0 Critical, 0 High, 0 Medium, 0 Low" in md
 
 
+def test_an_empty_generated_report_has_no_items_to_compare():
+    labels = _labels()
+    for c in labels.categories.values():
+        c.status = "unknown"
+    cmp = compare_with_human(render_report(labels), HUMAN)
+    assert set(cmp["match"]) == {"human_only"} and len(cmp) == 3
+
+
 def test_labels_render_as_markdown_in_jupyter():
     labels = _labels()
     assert labels._repr_markdown_() == render_report(labels)
@@ -223,7 +231,6 @@ No alias.
 
 
 def test_compare_with_human_pairs_items_by_category():
-    pytest.importorskip("drdata.reports.mapping")
     cmp = compare_with_human(render_report(_labels()), HUMAN)
     both = cmp[cmp["match"] == "both"]
     assert both["category"].tolist() == ["external_module_dependency", "undefined_reference"]

@@ -83,25 +83,42 @@ def _block_lines(block: Block, first: int, last: int) -> str:
     return "\n".join(lines[first - block.line:last - block.line + 1])
 
 
-def _same_part(ideal_block: Block, evidence: str, model_line: int | None) -> str | None:
-    """The IDEAL lines of the attribute / nested block the MODEL evidence quotes, if the IDEAL has it."""
+def _same_part(ideal_block: Block, evidence: str) -> tuple[int, str] | None:
+    """(line, text) of the IDEAL attribute / nested block the MODEL evidence quotes, if the IDEAL has it."""
     first = evidence.strip().splitlines()[0] if evidence.strip() else ""
     m = _ASSIGN_RE.match(first)
     if m:
         for path, attr in ideal_block.attribute_paths():
             if path.split(".")[-1] == m.group(1):
-                return _block_lines(ideal_block, attr.line, attr.end_line)
+                return attr.line, _block_lines(ideal_block, attr.line, attr.end_line)
         return None
     m = _BLOCK_RE.match(first)
     if m and m.group(1) not in ("resource", "data", "module", "variable", "output", "provider", "terraform", "locals"):
         for b in ideal_block.walk():
             if b is not ideal_block and b.type == m.group(1):
-                return _block_lines(ideal_block, b.line, b.end_line)
+                return b.line, _block_lines(ideal_block, b.line, b.end_line)
     return None
 
 
 def _norm(code: str) -> str:
     return re.sub(r"\s+", " ", code).strip()
+
+
+def _follow(block: Block, name: str, addr: dict[str, Block], hops: int = 3) -> Snippet | None:
+    """Follow ``name = other.address.name`` references to the block that sets the value itself."""
+    for _ in range(hops):
+        attr = block.attributes.get(name)
+        if attr is None:
+            return None
+        target = next((addr[r.address] for r in attr.refs if r.address in addr and r.kind in ("resource", "data")),
+                      None)
+        if target is None or target is block or name not in target.attributes:
+            return None
+        block = target
+        nxt = block.attributes[name]
+        if not any(r.address in addr for r in nxt.refs):
+            return Snippet(_key(block), block.file, nxt.line, _block_lines(block, nxt.line, nxt.end_line))
+    return None
 
 
 def _addresses(cfg: TerraformConfig) -> dict[str, Block]:
@@ -126,11 +143,18 @@ def _ideal_snippets(f: Finding, model: TerraformConfig, ideal: TerraformConfig, 
         # The MODEL only refers to it (an undefined reference): the IDEAL's declaration is the fix.
         return [Snippet(f.address, block.file, block.line, block.source)]
     if block is not None:
-        part = _same_part(block, f.evidence, f.line)
-        if part is not None and _norm(part) != _norm(f.evidence):
-            return [Snippet(f.address, block.file, block.line, part)]
-        # Resources the IDEAL added around this one (encryption config for a bucket, alias for a key, ...).
-        added = [b for b in ideal.referrers(f.address) if _key(b) not in model_addr]
+        part = _same_part(block, f.evidence)
+        if part is not None and _norm(part[1]) != _norm(f.evidence):
+            return [Snippet(f.address, block.file, part[0], part[1])]
+        if part is not None:
+            # Same line on both sides: the value comes from elsewhere (engine_version = aws_rds_cluster.x.engine_version).
+            origin = _follow(block, _ASSIGN_RE.match(f.evidence.strip()).group(1), ideal_addr)
+            if origin is not None:
+                return [origin]
+        # Resources of the same service the IDEAL added around this one (versioning for a bucket, alias for a key).
+        service = "_".join(f.kind.split("_")[:2]) + "_"
+        added = [b for b in ideal.referrers(f.address)
+                 if _key(b) not in model_addr and _kind(b).startswith(service)]
         if added:
             return [Snippet(_key(b), b.file, b.line, b.source) for b in added[:MAX_FINDINGS_SHOWN]]
         return [Snippet(f.address, block.file, block.line, block.source)]
@@ -307,7 +331,9 @@ def compare_with_human(generated: str, human: str | None) -> pd.DataFrame:
     """
     from drdata.reports.human import parse_report
 
-    gen = parse_report(generated)
+    # Generated reports keep items under severity sections; the parser's fallback may read the summary
+    # bullets of an empty report as items, which they are not.
+    gen = [g for g in parse_report(generated) if (g.section or "").strip().lower() != "summary"]
     hum = parse_report(human) if human else []
     used: set[int] = set()
     rows = []
