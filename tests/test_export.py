@@ -505,6 +505,25 @@ def test_critique_without_renderer_degrades_to_that_config(labeled, tmp_path, mo
     assert "not exported: generated failure reports are not available" in (ds / "README.md").read_text()
 
 
+def test_critique_task_that_cannot_be_rendered_is_counted(labeled, tmp_path, monkeypatch):
+    import drdata.export.build as build
+
+    def render(labels):
+        if labels.task_id == "A02":
+            raise RuntimeError("renderer broke")
+        return f"report of {labels.task_id}: " + ", ".join(c.category for c in labels.fixed())
+
+    monkeypatch.setattr(build, "_report_renderer", lambda: (render, None))
+    labels_dir, _ = labeled
+    r = export_datasets(labels_dir, tmp_path / "ds", configs=["critique"])
+    assert all_rows(r, "critique") == 6
+    assert r.dropped_rows == {"critique": {"report could not be rendered": 1}}
+    crit = read_config(tmp_path / "ds", "critique").set_index("task_id")
+    # the PairLabels handed to the renderer are rebuilt from the labels folder
+    assert crit.loc["A01", "completion"] == "report of A01: s3_bucket_security_missing"
+    assert crit.loc["A05", "completion"] == "report of A05:"
+
+
 # -- the card ---------------------------------------------------------------------------------
 
 def test_card_metadata_matches_the_files(labeled, tmp_path):
