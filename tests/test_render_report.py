@@ -35,6 +35,14 @@ resource "aws_lambda_function" "fn" {
   function_name = "fn"
   filename      = "fn.zip"
 }
+
+resource "aws_rds_global_cluster" "g" {
+  engine_version = "15.2"
+}
+
+resource "aws_rds_cluster" "c" {
+  engine_version = aws_rds_global_cluster.g.engine_version
+}
 """
 
 IDEAL = """\
@@ -62,6 +70,18 @@ resource "aws_s3_bucket_versioning" "logs" {
     status = "Enabled"
   }
 }
+
+resource "aws_rds_global_cluster" "g" {
+  engine_version = "15.4"
+}
+
+resource "aws_rds_cluster" "c" {
+  engine_version = aws_rds_global_cluster.g.engine_version
+}
+
+resource "aws_iam_policy" "reader" {
+  policy = aws_rds_cluster.c.arn
+}
 """
 
 
@@ -79,6 +99,10 @@ CASES = [
      ["deletion_protection = false"]),  # the same attribute, changed
     ("lambda_package_missing", "aws_lambda_function.fn", "aws_lambda_function", 17, 'filename      = "fn.zip"',
      None),  # the IDEAL dropped the function: nothing to quote
+    # The quoted line is the same on both sides: the IDEAL value is followed to the block that sets it (and the
+    # IAM policy that merely refers to the cluster is not taken for a fix).
+    ("outdated_engine_version", "aws_rds_cluster.c", "aws_rds_cluster", 25,
+     "engine_version = aws_rds_global_cluster.g.engine_version", ['engine_version = "15.4"']),
     ("s3_bucket_security_missing", "aws_s3_bucket.logs", "aws_s3_bucket", 11,
      'resource "aws_s3_bucket" "logs" {\n  bucket = "app-logs"\n}',
      ['resource "aws_s3_bucket_versioning" "logs" {', "bucket = aws_s3_bucket.logs.id"]),  # companion added
@@ -91,7 +115,7 @@ def _labels(extra: dict[str, CategoryLabel] | None = None) -> PairLabels:
         f = _finding(cid, addr, kind, line, ev, f"{addr}: problem of {cid}")
         c = category(cid)
         cats[cid] = CategoryLabel(cid, c.title, c.severity, "fixed", [f], [], [f])
-    for cid, status in (("outdated_engine_version", "persisting"), ("kms_key_alias_missing", "unknown"),
+    for cid, status in (("missing_depends_on", "persisting"), ("kms_key_alias_missing", "unknown"),
                         ("incomplete_tagging", "absent")):
         c = category(cid)
         cats[cid] = CategoryLabel(cid, c.title, c.severity, status)
@@ -113,15 +137,16 @@ def test_sections_numbering_and_summary_line():
     md = render_report(_labels())
     assert md.startswith("# Model Response Failures Analysis: T42\n\n")
     heads = re.findall(r"(?m)^## .*$", md)
-    # Medium and Low have no fixed category: their sections are left out.
-    assert heads == ["## Critical Failures", "## High Severity Failures", "## Summary"]
+    # Low has no fixed category: its section is left out.
+    assert heads == ["## Critical Failures", "## High Severity Failures", "## Medium Severity Failures", "## Summary"]
     titles = re.findall(r"(?m)^### (.*)$", md)
     # Most severe first; within a severity, in the order of the labels (the taxonomy's).
     assert titles == ["1. External Module Dependency", "2. Undefined Reference", "3. Deletion Protection Enabled",
-                      "4. Lambda Deployment Package Missing", "5. S3 Bucket Security Missing"]
+                      "4. Lambda Deployment Package Missing", "5. S3 Bucket Security Missing",
+                      "6. Outdated Engine Version"]
     summary = md.split("## Summary\n\n")[1].splitlines()
-    assert summary[0] == "- **Total failures categorized**: 2 Critical, 3 High, 0 Medium, 0 Low"
-    assert "Outdated Engine Version" in md.split("## Summary")[1]  # persisting: named, not counted
+    assert summary[0] == "- **Total failures categorized**: 2 Critical, 3 High, 1 Medium, 0 Low"
+    assert "Missing depends_on" in md.split("## Summary")[1]  # persisting: named, not counted
     assert "### " not in md.split("## Summary")[1]
 
 
@@ -237,7 +262,7 @@ def test_compare_with_human_pairs_items_by_category():
     assert both["same_severity"].all()
     assert cmp[cmp["match"] == "human_only"]["category"].tolist() == ["kms_key_alias_missing"]
     assert cmp[cmp["match"] == "generated_only"]["category"].tolist() == [
-        "deletion_protection_enabled", "lambda_package_missing", "s3_bucket_security_missing"]
+        "deletion_protection_enabled", "lambda_package_missing", "s3_bucket_security_missing", "outdated_engine_version"]
 
 
 # -- the acceptance test: the reference task, on the shared corpus and on the embedded demo ---------------------
