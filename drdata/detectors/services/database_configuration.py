@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from drdata.detectors.registry import cannot_tell, detector, hit
-from drdata.detectors.services._util import UNRESOLVED, attr_value, load_data, truthy
+from drdata.detectors.services._util import UNRESOLVED, attr_value, is_multi, load_data, truthy
 from drdata.hcl.model import Resource, TerraformConfig
 
 
@@ -29,12 +29,27 @@ def _is_member(res: Resource) -> bool:
 @detector(category="database_configuration")
 def database_configuration(cfg: TerraformConfig):
     """Flags RDS instances/clusters with publicly_accessible = true, without db_subnet_group_name, or whose
-    master user name the engine reserves (data: services_reserved_db_usernames.json).
+    master user name the engine reserves (data: services_reserved_db_usernames.json), and database subnet
+    groups with a single subnet or with subnets of different VPCs.
 
     Why: public databases are reachable from the internet; without a subnet group the database lands in
     the default VPC; reserved names make CreateDBInstance fail.
     Fix: publicly_accessible = false, an aws_db_subnet_group over private subnets, a non-reserved username.
     """
+    for grp in cfg.resources_of("aws_db_subnet_group", "aws_elasticache_subnet_group", "aws_docdb_subnet_group",
+                                "aws_neptune_subnet_group"):
+        attr = grp.attributes.get("subnet_ids")
+        if attr is None:
+            continue
+        subnets = [cfg.resource(r.address) for r in attr.refs if r.address.startswith("aws_subnet.")]
+        subnets = [s for s in subnets if s is not None]
+        vpcs = {r.address for s in subnets for r in s.attributes["vpc_id"].refs} if all(
+            "vpc_id" in s.attributes for s in subnets) else set()
+        if len(vpcs) > 1:
+            yield hit(grp, f"{grp.address}: subnets from different VPCs ({', '.join(sorted(vpcs))})", attr)
+        elif isinstance(attr.value, list) and len(attr.value) == 1 and len(subnets) == 1 \
+                and not is_multi(subnets[0]) and "[*]" not in attr.source and ".*." not in attr.source:
+            yield hit(grp, f"{grp.address}: a single subnet ({subnets[0].address}); the group needs two AZs", attr)
     for db in cfg.resources_of("aws_db_instance", "aws_rds_cluster_instance"):
         if truthy(attr_value(cfg, db, "publicly_accessible")) is True:
             yield hit(db, f"{db.address}: publicly_accessible = true", "publicly_accessible")

@@ -16,6 +16,7 @@ _FLAG_TRUE = {
     "aws_efs_file_system": "encrypted",
     "aws_ebs_volume": "encrypted",
     "aws_elasticache_replication_group": "at_rest_encryption_enabled",
+    "aws_rds_global_cluster": "storage_encrypted",
 }
 
 
@@ -54,6 +55,8 @@ def encryption_at_rest_missing(cfg: TerraformConfig):
                                                or "replication_source_identifier" in res.attributes
                                                or "snapshot_identifier" in res.attributes):
                 continue  # serverless v1 is always encrypted; replicas and restores inherit
+            if rtype == "aws_rds_global_cluster" and "source_db_cluster_identifier" in res.attributes:
+                continue  # takes the source cluster's encryption
             if rtype == "aws_ebs_volume" and (ebs_default or "snapshot_id" in res.attributes):
                 continue
             yield from _check_true(cfg, res, res, name, "")

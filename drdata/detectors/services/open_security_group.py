@@ -73,12 +73,46 @@ def _exposure(cfg: TerraformConfig, block: Block, proto_attr: str):
     return f"ports {lo}-{hi} (" + ", ".join(hits[:4]) + (", ..." if len(hits) > 4 else "") + ")"
 
 
+_COMPUTE = ("aws_instance", "aws_launch_template", "aws_launch_configuration", "aws_ecs_service")
+
+
+def _lb_security_groups(cfg: TerraformConfig) -> set[str] | None:
+    """Security groups attached to load balancers (None when the answer has no load balancer)."""
+    lbs = cfg.resources_of("aws_lb", "aws_alb", "aws_elb")
+    if not lbs:
+        return None
+    return {a for lb in lbs for r in lb.all_refs() if (a := r.address).startswith("aws_security_group.")}
+
+
+def _sg_of(res) -> str | None:
+    if res.resource_type == "aws_security_group":
+        return res.address
+    for name in ("security_group_id",):
+        attr = res.attributes.get(name)
+        if attr is not None:
+            for r in attr.refs:
+                if r.address.startswith("aws_security_group."):
+                    return r.address
+    return None
+
+
+def _behind_lb(cfg: TerraformConfig, res, lb_sgs: set[str]) -> bool:
+    """The rule's group protects compute only, while the answer routes traffic through a load balancer."""
+    sg = _sg_of(res)
+    if sg is None or sg in lb_sgs:
+        return False
+    users = [b for b in cfg.resources if b.resource_type in _COMPUTE
+             and any(r.address == sg for r in b.all_refs())]
+    return bool(users)
+
+
 @detector(category="open_security_group")
 def open_security_group(cfg: TerraformConfig):
     """Flags ingress from 0.0.0.0/0 or ::/0 on admin/database ports or on all ports.
 
     Why: open SSH/RDP/database ports are scanned and brute-forced within minutes; 80/443 on a public
-    load balancer are expected and not flagged.
+    load balancer are expected and not flagged, but instance groups behind a load balancer that accept any
+    port from the internet directly are.
     Fix: restrict the source to a security group, the VPC CIDR or an admin CIDR variable.
     """
     candidates = []  # (resource, rule block, protocol attribute, cidr attribute names)
@@ -90,12 +124,19 @@ def open_security_group(cfg: TerraformConfig):
             candidates.append((rule, rule, "protocol", ("cidr_blocks", "ipv6_cidr_blocks")))
     for rule in cfg.resources_of("aws_vpc_security_group_ingress_rule"):
         candidates.append((rule, rule, "ip_protocol", ("cidr_ipv4", "cidr_ipv6")))
+    lb_sgs = _lb_security_groups(cfg)
     for res, blk, proto_attr, cidr_attrs in candidates:
         world, unknown_cidr = _cidrs(cfg, blk, *cidr_attrs)
         if not world and not unknown_cidr:
             continue
         what = _exposure(cfg, blk, proto_attr)
         if what is None:
+            if world and lb_sgs is not None and _behind_lb(cfg, res, lb_sgs):
+                lo, hi = blk.get("from_port"), blk.get("to_port")
+                span = f"port {lo}" if lo == hi else f"ports {lo}-{hi}"
+                attr = next((a for a in cidr_attrs if a in blk.attributes), None)
+                yield hit(res, f"{res.address}: instances behind a load balancer accept {span} from {world[0]} "
+                               "directly", blk.attributes.get(attr))
             continue
         if world and what is not UNRESOLVED:
             attr = next((a for a in cidr_attrs if a in blk.attributes), None)
