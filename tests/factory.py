@@ -88,3 +88,25 @@ def make_corpus(root: Path, n: int = 6) -> Path:
     for i in range(n):
         make_task(root, f"T{i:03d}")
     return root
+
+
+def put_file(folder: Path, name: str, data: bytes | str | None) -> Path:
+    """Replace ``name`` (relative to the task folder, e.g. ``lib/MODEL_RESPONSE.md``) with ``data``.
+
+    ``bytes`` are written as they are, ``str`` as UTF-8, ``None`` removes the file.
+    """
+    path = folder / name
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    if data is None:
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return path
+
+
+def put_symlink(folder: Path, name: str, target: str | Path) -> Path:
+    """Replace ``name`` (relative to the task folder) with a symlink to ``target``."""
+    path = put_file(folder, name, None)
+    path.symlink_to(target)
+    return path
