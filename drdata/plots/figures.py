@@ -154,11 +154,14 @@ def score_vs_quality(scores: pd.DataFrame, correlation: pd.DataFrame | None = No
     rng = np.random.default_rng(0)  # fixed seed: the same picture every run
     x = d["training_quality"].to_numpy() + rng.uniform(-0.12, 0.12, len(d))
     y = d["severity_score"].to_numpy() + rng.uniform(-0.3, 0.3, len(d))
-    ax.scatter(x, y, s=14, alpha=0.45, color="#3b6ea8", edgecolor="none", label="task (jittered)")
+    few = len(d) < 50  # small corpora: bigger, opaque dots
+    ax.scatter(x, y, s=36 if few else 14, alpha=0.8 if few else 0.45, color="#3b6ea8", edgecolor="none",
+               label="task (jittered)")
     med = d.groupby("training_quality")["severity_score"].agg(["median", "size"])
     med = med[med["size"] >= MIN_MEDIAN_N]  # a median of 1-4 tasks says little and drags the line around
-    ax.plot(med.index, med["median"], color="#b2182b", marker="D", markersize=5, linewidth=1.5,
-            label=f"median per training_quality value (values with ≥{MIN_MEDIAN_N} tasks)")
+    if len(med):
+        ax.plot(med.index, med["median"], color="#b2182b", marker="D", markersize=5, linewidth=1.5,
+                label=f"median per training_quality value (values with ≥{MIN_MEDIAN_N} tasks)")
     ax.set_xlabel("training_quality (0–10, from task metadata)")
     ax.set_ylabel("severity score (Critical 8, High 4, Medium 2, Low 1)")
     if correlation is not None and "severity_score" in correlation.index:
