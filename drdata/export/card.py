@@ -151,7 +151,7 @@ def card_body(result: ExportResult, *, data, records, taxonomy: str, filters: di
             cfg_rows.append([f"`{cfg}`", CONFIG_DOCS[cfg][2], CONFIG_DOCS[cfg][1], *counts])
         elif cfg in result.errors:
             cfg_rows.append([f"`{cfg}`", f"not exported: {result.errors[cfg]}", CONFIG_DOCS[cfg][1], "-", "-", "-"])
-    out += [_table(["config", "rows", "format", *SPLITS], cfg_rows), ""]
+    out += [_table(["config", "a row holds", "format", *SPLITS], cfg_rows), ""]
     empties = [f"`{cfg}`: {', '.join(s)}" for cfg, s in sorted(result.empty_splits.items()) if cfg in result.rows]
     if empties:
         out += ["Splits with no row are not written (the corpus is too small for every split to receive a "
