@@ -31,7 +31,7 @@ declare(
     Category(
         id="encryption_at_rest_missing",
         title="Encryption at Rest Missing",
-        severity="High",
+        severity="Critical",
         rule_set="aws",
         what="A data store that is not encrypted by default (RDS, EBS, EFS, ElastiCache, SNS, Kinesis, Redshift, OpenSearch, ...) is created without encryption at rest, or has it switched off.",
         root_cause="Encryption is an opt-in argument on many AWS resources; models omit arguments that are not needed for the resource to be created.",
@@ -41,7 +41,7 @@ declare(
     Category(
         id="encryption_in_transit_missing",
         title="Encryption in Transit Missing",
-        severity="High",
+        severity="Critical",
         rule_set="aws",
         what="Traffic can travel in clear text: HTTP listeners that serve instead of redirecting, HTTPS listeners without a TLS policy, CloudFront allowing HTTP, cache or broker transit encryption off, bucket policies that do not deny non-TLS access.",
         root_cause="Plain HTTP needs no certificate, so models wire it up first and forget the redirect, the TLS policy or the `aws:SecureTransport` condition.",
@@ -51,7 +51,7 @@ declare(
     Category(
         id="kms_key_rotation_missing",
         title="KMS Key Rotation Missing",
-        severity="Medium",
+        severity="Critical",
         rule_set="aws",
         what="A symmetric customer managed KMS key is created without `enable_key_rotation = true`.",
         root_cause="Rotation is off by default in the API and models copy the minimal `aws_kms_key` example.",
@@ -61,7 +61,7 @@ declare(
     Category(
         id="kms_key_policy_gaps",
         title="KMS Key Policy Does Not Allow the Service",
-        severity="High",
+        severity="Critical",
         rule_set="aws",
         what="A customer managed key encrypts CloudWatch Logs, CloudTrail or an SNS topic fed by AWS services, but its key policy (or the default policy, when none is given) does not grant that service principal.",
         root_cause="Models attach the key to the service without knowing that AWS services act under their own principal, which the default key policy does not include.",
@@ -71,7 +71,7 @@ declare(
     Category(
         id="logging_audit_missing",
         title="Logging and Audit Trail Missing",
-        severity="Medium",
+        severity="Critical",
         rule_set="aws",
         what="A service that can record access or activity does not: load balancers without access logs, log groups without retention, databases without log exports, API stages without access logs, buckets without access logging.",
         root_cause="Logging is a separate, optional configuration on each service and needs a destination; models skip it unless asked explicitly.",
@@ -81,7 +81,7 @@ declare(
     Category(
         id="vpc_flow_logs_missing",
         title="VPC Flow Logs Missing",
-        severity="Medium",
+        severity="Critical",
         rule_set="aws",
         what="A VPC is created without an `aws_flow_log` recording its traffic.",
         root_cause="Flow logs are a separate resource needing a destination and an IAM role; models build the network and stop.",
@@ -91,7 +91,7 @@ declare(
     Category(
         id="ec2_instance_hardening",
         title="EC2 Instance Hardening Missing",
-        severity="High",
+        severity="Critical",
         rule_set="aws",
         what="Instances or launch templates allow IMDSv1 (no `metadata_options { http_tokens = \"required\" }`), or instances meant for private subnets get public IP addresses.",
         root_cause="IMDSv2 is opt-in in Terraform; models leave metadata options out and copy `associate_public_ip_address = true` from public examples.",
@@ -101,7 +101,7 @@ declare(
     Category(
         id="database_configuration",
         title="Database Misconfiguration",
-        severity="High",
+        severity="Critical",
         rule_set="aws",
         what="An RDS instance or cluster is publicly accessible, has no DB subnet group (lands in the default VPC), or uses a master user name the engine reserves.",
         root_cause="Models set the arguments that make a connection easy and are not aware of per-engine reserved user names.",
@@ -111,7 +111,7 @@ declare(
     Category(
         id="messaging_configuration",
         title="Messaging Misconfiguration",
-        severity="Medium",
+        severity="Critical",
         rule_set="aws",
         what="SQS queues without a dead-letter queue, FIFO queues named without `.fifo`, queues fed by SNS without a queue policy, SQS event sources with a visibility timeout shorter than the function timeout, and SNS subscriptions over plain HTTP.",
         root_cause="Models create queues and subscriptions with minimal arguments and miss the policies and limits that connect them.",
@@ -121,7 +121,7 @@ declare(
     Category(
         id="api_gateway_lb_wiring",
         title="API Gateway / Load Balancer Wiring Broken",
-        severity="High",
+        severity="Critical",
         rule_set="aws",
         what="Pieces that must be connected are not: REST deployments without a stage or ordering on the methods, HTTP APIs without a stage, Lambda integrations without an invoke permission, target groups with no targets or no health check.",
         root_cause="API Gateway and ELB need several small resources wired together; models write the main ones and miss the glue.",
@@ -131,7 +131,7 @@ declare(
     Category(
         id="missing_monitoring_alarms",
         title="Monitoring Alarms Missing",
-        severity="Medium",
+        severity="Critical",
         rule_set="aws",
         what="Services (RDS, Lambda, load balancers, Auto Scaling groups, SQS, DynamoDB, API Gateway, ECS) have no CloudWatch metric alarm on them, or alarms have no action.",
         root_cause="Alarms are separate resources needing the service's metric names and dimensions; models add a few or none, and leave out notification targets.",
@@ -141,7 +141,7 @@ declare(
     Category(
         id="lambda_configuration",
         title="Lambda Misconfiguration",
-        severity="Medium",
+        severity="Critical",
         rule_set="aws",
         what="Lambda functions on deprecated runtimes, without an explicit timeout, without a dead-letter queue or failure destination when invoked asynchronously, or without a managed log group.",
         root_cause="Models reuse runtimes and minimal examples from their training data and do not follow invocation paths to their failure handling.",
@@ -151,7 +151,7 @@ declare(
     Category(
         id="high_availability_missing",
         title="High Availability Missing",
-        severity="Medium",
+        severity="Critical",
         rule_set="aws",
         what="Single points of failure: single-AZ RDS, one NAT gateway for several private subnets, Auto Scaling groups limited to one instance, all subnets in one Availability Zone, replication groups without automatic failover.",
         root_cause="Models minimise cost and resource count, and ignore the availability requirements stated in the prompt.",

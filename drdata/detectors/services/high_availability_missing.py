@@ -70,9 +70,9 @@ def high_availability_missing(cfg: TerraformConfig):
         yield hit(subnets[0], f"all {len(subnets)} subnets are in {azs[0]}", "availability_zone")
     for rg in cfg.resources_of("aws_elasticache_replication_group"):
         nodes = attr_value(cfg, rg, "num_cache_clusters", attr_value(cfg, rg, "number_cache_clusters"))
-        af = truthy(attr_value(cfg, rg, "automatic_failover_enabled"))
-        if isinstance(nodes, int) and nodes > 1 and af is not True and \
-                not isinstance(attr_value(cfg, rg, "automatic_failover_enabled"), type(UNRESOLVED)):
+        af_raw = attr_value(cfg, rg, "automatic_failover_enabled")
+        af = truthy(af_raw)
+        if isinstance(nodes, int) and nodes > 1 and af is not True and af_raw is not UNRESOLVED:
             yield hit(rg, f"{rg.address}: {nodes} nodes but automatic_failover_enabled is not true",
                       "automatic_failover_enabled")
         elif isinstance(nodes, int) and nodes == 1:
