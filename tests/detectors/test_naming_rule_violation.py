@@ -20,6 +20,11 @@ CASES = [
      "fires", ["aws_iam_role.r"], "at least 68 characters"),
     ("rds-uppercase-via-local", 'locals {\n  id = "Orders"\n}\nresource "aws_db_instance" "d" {\n'
      '  identifier = "${local.id}-db"\n}\n', "fires", ["aws_db_instance.d"], "uppercase"),
+    # The pipeline passes a suffix like "synth101912382" (14 characters): 17 + 14 + 4 = 35 > 32.
+    ("suffix-overflows", 'variable "environment_suffix" {\n  default = "dev"\n}\n'
+     'resource "aws_lb" "l" {\n  name = "event-management-${var.environment_suffix}-alb"\n}\n', "fires", ["aws_lb.l"],
+     "about 35 characters"),
+    ("suffix-fits", 'resource "aws_lb" "l" {\n  name = "evt-${var.environment_suffix}-alb"\n}\n', "clear", [], None),
     ("valid", 'resource "aws_s3_bucket" "b" {\n  bucket = "app-logs-2024"\n}\n'
      'resource "aws_lb_target_group" "t" {\n  name = "web-tg"\n}\n', "clear", [], None),
     ("template-unknown-parts", 'resource "aws_s3_bucket" "b" {\n  bucket = "${var.project}-logs-${var.suffix}"\n}\n',

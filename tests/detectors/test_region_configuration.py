@@ -20,6 +20,10 @@ CASES = [
     ("arn-of-other-region", REGION_VAR + PROV_VAR
      + 'resource "aws_sns_topic_subscription" "s" {\n  topic_arn = "arn:aws:sns:ap-south-1:111122223333:t"\n'
        '  protocol  = "sqs"\n  endpoint  = "x"\n}\n', "fires", ["aws_sns_topic_subscription.s"], "ap-south-1"),
+    # Without its own provider block the answer runs under the pipeline's provider.tf, which reads
+    # var.aws_region: the answer has to declare it.
+    ("pipeline-region-variable-missing", 'variable "region" {\n  type = string\n}\n'
+     'resource "aws_sqs_queue" "q" {\n  name = "q-${var.region}"\n}\n', "fires", ["var.aws_region"], "not declared"),
     ("variable-driven", REGION_VAR + PROV_VAR
      + 'resource "aws_subnet" "a" {\n  vpc_id = "v"\n  availability_zone = "us-east-1b"\n}\n', "clear", [], None),
     # An aliased second region may be literal (DR region, CloudFront certificates).

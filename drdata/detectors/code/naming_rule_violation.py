@@ -41,36 +41,58 @@ def split_template(body: str) -> list[str]:
     return out
 
 
-def expand(cfg: TerraformConfig, value) -> list[tuple[str, bool]] | None:
-    """Segments (text, known) of a name: literal text and interpolations resolved through variable defaults
-    and locals are known; the rest (resource attributes, variables without default) are not. None when the
+def _suffix_length(cfg: TerraformConfig, expr: str, depth: int = 0) -> int:
+    """Estimated length of an interpolation that carries the pipeline's deployment suffix (0 if it does not).
+    The pipeline passes its own value whatever the default, so the default is not used."""
+    table = load_table("code_naming_rules.json")
+    var = table["pipeline_suffix_variable"]
+    n = len(table["pipeline_suffix_example"])
+    if re.search(rf"\bvar\.{var}\b", expr):
+        return n + (1 if "?" in expr and '"-' in expr else 0)
+    m = re.fullmatch(r"\s*local\.([A-Za-z_][\w-]*)\s*", expr)
+    if m and depth < 5 and m.group(1) in cfg.locals:
+        src = cfg.locals[m.group(1)].source
+        if re.search(rf"\bvar\.{var}\b", src):
+            # A local built around the suffix: its literal parts count too.
+            return n + sum(len(p) for p in split_template(src[1:-1])[0::2]) if src.startswith('"') else n
+    return 0
+
+
+def expand(cfg: TerraformConfig, value) -> list[tuple[str, bool, int]] | None:
+    """Segments (text, known, estimated length) of a name: literal text and interpolations resolved through
+    variable defaults and locals are known; the rest (resource attributes, variables without default) are not,
+    except that the pipeline's suffix variable is given the length of a typical pipeline value. None when the
     value is not a plain string or string template."""
     if type(value) is str:
-        return [(value, True)]
+        return [(value, True, len(value))]
     if not is_template(value):
         return None
     body = str(value)[1:-1]
     if "%{" in body:
         return None
-    segs: list[tuple[str, bool]] = []
+    segs: list[tuple[str, bool, int]] = []
     for i, piece in enumerate(split_template(body)):
         if i % 2 == 0:
             if piece:
-                segs.append((piece, True))
+                segs.append((piece, True, len(piece)))
+            continue
+        est = _suffix_length(cfg, piece)
+        if est:
+            segs.append(("", False, est))
             continue
         known, v = resolve(cfg, Expr(piece.strip()))
         # An empty default ("" for a suffix the pipeline fills in) says nothing about the deployed name.
         if known and isinstance(v, (str, int)) and not isinstance(v, bool) and type(v) is not Expr and v != "":
-            segs.append((str(v), True))
+            segs.append((str(v), True, len(str(v))))
         else:
-            segs.append(("", False))
+            segs.append(("", False, 0))
     # Merge neighbouring known segments: "${local.p}-logs" with p = "MyApp" is one known piece "MyApp-logs".
-    merged: list[tuple[str, bool]] = []
-    for text, known in segs:
+    merged: list[tuple[str, bool, int]] = []
+    for text, known, n in segs:
         if merged and known and merged[-1][1]:
-            merged[-1] = (merged[-1][0] + text, True)
+            merged[-1] = (merged[-1][0] + text, True, merged[-1][2] + n)
         else:
-            merged.append((text, known))
+            merged.append((text, known, n))
     return merged
 
 
@@ -139,12 +161,16 @@ def naming_rule_violation(cfg: TerraformConfig):
                 if why:
                     yield hit(r, f"{r.address}: {attr_name} = \"{segs[0][0][:90]}\"{via}: {why}", attr)
                 continue
-            known_len = sum(len(t) for t, k in segs if k)
-            if known_len > rule.get("max", 10**6):
-                yield hit(r, f"{r.address}: {attr_name} = {attr.source[:90]}: at least {known_len} characters "
-                             f"before the unresolved parts, limit {rule['max']}", attr)
+            known_len = sum(n for _t, k, n in segs if k)
+            est_len = sum(n for _t, _k, n in segs)
+            if est_len > rule.get("max", 10**6):
+                with_suffix = est_len > known_len
+                how = (f"about {est_len} characters with a pipeline suffix such as "
+                       f"\"{load_table('code_naming_rules.json')['pipeline_suffix_example']}\"") if with_suffix \
+                    else f"at least {known_len} characters before the unresolved parts"
+                yield hit(r, f"{r.address}: {attr_name} = {attr.source[:90]}: {how}, limit {rule['max']}", attr)
                 continue
-            for i, (part, known) in enumerate(segs):
+            for i, (part, known, _n) in enumerate(segs):
                 if not known or not part:
                     continue
                 why = check(part, rule, False, i == 0, i == len(segs) - 1)

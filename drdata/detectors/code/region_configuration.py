@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
-from drdata.detectors.code._util import module_dir, provider_ref, resolve, strings_in, variable_uses
+from drdata.detectors.code._util import code_text, module_dir, provider_ref, resolve, strings_in, variable_uses
 from drdata.detectors.registry import cannot_tell, detector, hit
 from drdata.hcl.model import Block, TerraformConfig
 
 REGION_VARS = ("region", "aws_region")
+PIPELINE_REGION_VAR = "aws_region"  # what the pipeline's own provider.tf reads
 _REGION = r"(?:[a-z]{2}(?:-gov|-iso[a-z]*)?-(?:north|south|east|west|central|northeast|northwest|southeast|southwest)-\d)"
 AZ_RE = re.compile(rf"^({_REGION})[a-z]$")
 ARN_RE = re.compile(rf"arn:aws[\w-]*:[\w-]+:({_REGION}):")
@@ -42,13 +43,20 @@ def provider_regions(cfg: TerraformConfig) -> dict[str, str | None]:
 @detector(category="region_configuration")
 def region_configuration(cfg: TerraformConfig):
     """Flags a region variable that nothing uses, a default (unaliased) AWS provider with a literal region,
-    and AZ names or ARNs whose region differs from the provider region of their resource.
+    an answer that relies on the pipeline's provider.tf (shows no provider "aws") without declaring the
+    `aws_region` variable it reads, and AZ names or ARNs whose region differs from their provider's region.
 
     Why: the stack deploys somewhere else than configured, or fails on AZs and ARNs of another region.
     Fix: use the region variable in the provider; derive AZs and ARNs from data sources.
     """
     uses = variable_uses(cfg)
     shows_provider = {module_dir(p.file) for p in cfg.providers if p.labels[0] == "aws"}
+    if cfg.resources and "" not in shows_provider and cfg.variable(PIPELINE_REGION_VAR) is None \
+            and not re.search(rf'variable\s+"?{PIPELINE_REGION_VAR}"?\s*\{{', code_text(cfg)):
+        # The answer relies on the pipeline's provider.tf, which reads var.aws_region: it must declare it.
+        yield hit(None, f"var.{PIPELINE_REGION_VAR}: not declared, but the answer shows no provider \"aws\" block, "
+                        f"so the pipeline's provider.tf (region = var.{PIPELINE_REGION_VAR}) is used",
+                  address=f"var.{PIPELINE_REGION_VAR}")
     for v in region_variables(cfg):
         if v.labels[0] in uses.get(module_dir(v.file), set()):
             continue
