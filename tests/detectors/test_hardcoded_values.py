@@ -15,6 +15,8 @@ CASES = [
      'resource "aws_s3_bucket_policy" "p" {\n  bucket = "b"\n  policy = jsonencode({\n    Statement = [{\n'
      '      Principal = { AWS = "arn:aws:iam::210987654321:root" }\n    }]\n  })\n}\n', "fires",
      ["aws_s3_bucket_policy.p"], None),
+    ("bare-account-principal", 'resource "aws_lambda_permission" "p" {\n  function_name = "f"\n'
+     '  principal     = "123456789012"\n}\n', "fires", ["aws_lambda_permission.p"], "account id"),
     ("ami-in-local", 'locals {\n  ami = "ami-12345678"\n}\n', "fires", ["local.ami"], "AMI id"),
     ("data-sources", 'data "aws_caller_identity" "me" {}\ndata "aws_availability_zones" "az" {}\n'
      'resource "aws_subnet" "a" {\n  vpc_id            = "v"\n  availability_zone = data.aws_availability_zones.az.names[0]\n}\n',

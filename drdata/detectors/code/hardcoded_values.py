@@ -14,13 +14,16 @@ AMI_RE = re.compile(r"^ami-[0-9a-f]{8}(?:[0-9a-f]{9})?$")
 ARN_ACCOUNT_RE = re.compile(r"arn:aws[\w-]*:[\w-]*:[\w-]*:(\d{12}):")
 ACCOUNT_RE = re.compile(r"^\d{12}$")
 # Attributes where an AWS-owned account id is the documented value (AMI owners, ELB log delivery accounts).
+# Attributes where a bare 12-digit string is an account id (not a threshold or a size).
+_ACCOUNT_PATH = re.compile(r"principal|account|policy|source|arn|assume_role", re.I)
 _OWNER_ATTRS = {"owners", "owner_id", "executable_users", "filter.values"}
 
 
 @detector(category="hardcoded_values")
 def hardcoded_values(cfg: TerraformConfig):
-    """Flags literal AMI ids, 12-digit account ids and availability-zone names in resources, data sources,
-    providers and locals (variable defaults are configurable and not flagged).
+    """Flags literal AMI ids, 12-digit account ids (in ARNs or alone, e.g. a `principal` or a policy's
+    Principal) and availability-zone names in resources, data sources, providers and locals (variable
+    defaults are configurable and not flagged; AMI owner filters are the documented use of account ids).
 
     Why: these values exist in one account or region only; elsewhere the stack fails or points at a stranger.
     Fix: `data.aws_ami`, `data.aws_caller_identity`, `data.aws_availability_zones`, or variables.
@@ -38,7 +41,7 @@ def hardcoded_values(cfg: TerraformConfig):
                     kind = "AMI id"
                 elif AZ_RE.match(s):
                     kind = "availability zone"
-                elif ARN_ACCOUNT_RE.search(s) or (ACCOUNT_RE.match(s) and "account" in path.lower()):
+                elif ARN_ACCOUNT_RE.search(s) or (ACCOUNT_RE.match(s) and _ACCOUNT_PATH.search(path)):
                     kind = "account id"
                 if kind and kind not in kinds:
                     kinds[kind] = path
