@@ -34,7 +34,38 @@ def reference_task(shared_corpus: Path) -> Path:
     return shared_corpus / "archive" / "tf-hcl" / "Pr4579"
 
 
-@pytest.fixture(autouse=True)
-def _isolated_cache(tmp_path_factory, monkeypatch):
-    # Tests never touch the user's real parse cache.
-    monkeypatch.setenv("DRDATA_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_cache(tmp_path_factory):
+    """Tests never touch the user's real parse cache.
+
+    Under pytest-xdist the workers of one session share one cache folder, so the
+    corpus is parsed and labelled once, not once per worker.
+    """
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    old = os.environ.get("DRDATA_CACHE_DIR")
+    os.environ["DRDATA_CACHE_DIR"] = str(base / "drdata-cache")
+    yield
+    if old is None:
+        os.environ.pop("DRDATA_CACHE_DIR", None)
+    else:
+        os.environ["DRDATA_CACHE_DIR"] = old
+
+
+@pytest.fixture(scope="session")
+def shared_run(shared_corpus):
+    """The whole shared corpus labelled once per session (full taxonomy)."""
+    from drdata.labeling.batch import label_corpus
+
+    return label_corpus(shared_corpus, jobs=2, progress=False)
+
+
+@pytest.fixture(scope="session")
+def shared_labels_dir(shared_run, tmp_path_factory):
+    """``drdata label`` output folder of the shared corpus."""
+    from drdata.labeling.batch import write_outputs
+
+    out = tmp_path_factory.mktemp("shared-labels")
+    write_outputs(shared_run, out)
+    return out

@@ -119,29 +119,41 @@ def _merge(outcomes: list[Outcome]) -> tuple[str, list[Finding], list[str]]:
     return CLEAR, [], reasons
 
 
-def match_fixed(model: list[Finding], ideal: list[Finding]) -> list[Finding]:
-    """MODEL findings with no counterpart in the IDEAL: first by address, then by kind."""
+def _declared(cfg: TerraformConfig) -> set[str]:
+    out = {r.address for r in cfg.resources} | {d.address for d in cfg.data}
+    out |= {f"module.{m.labels[0]}" for m in cfg.modules}
+    out |= {f"var.{v.labels[0]}" for v in cfg.variables}
+    return out
+
+
+def match_fixed(model: list[Finding], ideal: list[Finding], model_declared: set[str] | None = None,
+                ideal_declared: set[str] | None = None) -> list[Finding]:
+    """MODEL findings with no counterpart in the IDEAL: first by address, then by kind.
+
+    Pairing by kind stands for renames, so it only pairs a MODEL address the IDEAL
+    no longer declares with an IDEAL address the MODEL did not declare; a bucket
+    kept under its name and fixed is never "paired" with an unrelated new bucket.
+    """
     ideal_addresses = {f.address for f in ideal}
     unmatched = [f for f in model if f.address not in ideal_addresses]
-    # Renamed resources: pair leftover findings of the same kind, one for one.
-    matched_model_addresses = {f.address for f in model} & ideal_addresses
-    spare = defaultdict(int)
+    spare: dict[str, int] = defaultdict(int)
+    counted: set[str] = set()
     for f in ideal:
-        if f.address not in matched_model_addresses:
+        renamed_in = model_declared is None or f.address not in model_declared
+        if f.address not in counted and renamed_in and f.address not in {m.address for m in model}:
+            counted.add(f.address)
             spare[f.kind] += 1
     fixed = []
-    seen_addresses: dict[str, bool] = {}
+    fate: dict[str, bool] = {}  # all findings on one address share one fate
     for f in unmatched:
-        # All findings on one address share one fate.
-        if f.address in seen_addresses:
-            if seen_addresses[f.address]:
-                fixed.append(f)
-            continue
-        if spare[f.kind] > 0:
-            spare[f.kind] -= 1
-            seen_addresses[f.address] = False
-        else:
-            seen_addresses[f.address] = True
+        if f.address not in fate:
+            renamed_out = ideal_declared is None or f.address not in ideal_declared
+            if renamed_out and spare[f.kind] > 0:
+                spare[f.kind] -= 1
+                fate[f.address] = False
+            else:
+                fate[f.address] = True
+        if fate[f.address]:
             fixed.append(f)
     return fixed
 
@@ -181,6 +193,7 @@ def label_configs(model: TerraformConfig, ideal: TerraformConfig, *, taxonomy: s
         det_by_cat[d.category].append(d)
     faults: list[str] = []
     extra = _pair_rules(model, ideal, det_by_cat)
+    m_declared, i_declared = _declared(model), _declared(ideal)
     out: dict[str, CategoryLabel] = {}
     for cat in cats:
         sides = {}
@@ -194,7 +207,8 @@ def label_configs(model: TerraformConfig, ideal: TerraformConfig, *, taxonomy: s
         if added:
             m_find = m_find + added
             m_status = FIRES
-        fixed = match_fixed(m_find, i_find) if m_status == FIRES and i_status != UNKNOWN else []
+        fixed = (match_fixed(m_find, i_find, m_declared, i_declared)
+                 if m_status == FIRES and i_status != UNKNOWN else [])
         status = _pair_status(m_status, i_status, fixed)
         reasons = [f"model: {r}" for r in m_why] + [f"ideal: {r}" for r in i_why] if status == UNKNOWN else []
         out[cat.id] = CategoryLabel(cat.id, cat.title, cat.severity, status, m_find, i_find, fixed, reasons)
