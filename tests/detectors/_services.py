@@ -1,6 +1,5 @@
 """Shared check for the AWS service detector tests."""
 
-
 from drdata.detectors import registry, run_detector
 from drdata.hcl import parse_hcl
 

@@ -39,6 +39,17 @@ resource "aws_cloudwatch_metric_alarm" "cpu" {
   alarm_name    = "cpu"
   alarm_actions = [aws_sns_topic.alerts.arn]
 }''', "fires", "allow cloudwatch.amazonaws.com"),
+    ("sns_key_config_publisher", '''
+resource "aws_kms_key" "k" {
+  policy = jsonencode({ Statement = [{ Principal = { Service = "cloudwatch.amazonaws.com" } }] })
+}
+resource "aws_sns_topic" "compliance" {
+  kms_master_key_id = aws_kms_key.k.arn
+}
+resource "aws_config_delivery_channel" "ch" {
+  s3_bucket_name = "config-bucket"
+  sns_topic_arn  = aws_sns_topic.compliance.arn
+}''', "fires", "does not allow config.amazonaws.com"),
     ("log_group_key_allows_regional_logs", '''
 data "aws_region" "current" {}
 data "aws_iam_policy_document" "key" {

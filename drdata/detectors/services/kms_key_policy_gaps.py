@@ -16,6 +16,15 @@ _PRINCIPALS = {
     "events.amazonaws.com": re.compile(r"events\.amazonaws\.com"),
     "s3.amazonaws.com": re.compile(r"\bs3\.amazonaws\.com"),
     "sns.amazonaws.com": re.compile(r"\bsns\.amazonaws\.com"),
+    "config.amazonaws.com": re.compile(r"\bconfig\.amazonaws\.com"),
+    "events.rds.amazonaws.com": re.compile(r"events\.rds\.amazonaws\.com"),
+    "backup.amazonaws.com": re.compile(r"\bbackup\.amazonaws\.com"),
+}
+# Other AWS services that publish to an SNS topic: resource type -> (attribute naming the topic, principal)
+_SNS_PUBLISHERS = {
+    "aws_config_delivery_channel": ("sns_topic_arn", "config.amazonaws.com"),
+    "aws_db_event_subscription": ("sns_topic", "events.rds.amazonaws.com"),
+    "aws_backup_vault_notifications": ("sns_topic_arn", "backup.amazonaws.com"),
 }
 
 
@@ -48,6 +57,9 @@ def _publishers(cfg: TerraformConfig, target: str) -> list[tuple[str, str]]:
             principal = "s3.amazonaws.com"
         elif r.resource_type == "aws_sns_topic_subscription" and target.startswith("aws_sqs_queue."):
             refs, principal = attr_refs(cfg, r, "endpoint"), "sns.amazonaws.com"
+        elif r.resource_type in _SNS_PUBLISHERS:
+            attr, principal = _SNS_PUBLISHERS[r.resource_type]
+            refs = attr_refs(cfg, r, attr)
         if refs and target in refs:
             out.append((principal, r.address))
     return out
