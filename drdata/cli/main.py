@@ -101,15 +101,14 @@ def label(ctx, path: Path, outdir: Path, taxonomy: str, jobs: int | None, no_cac
     Exit codes: 0 finished, 3 some tasks ended as error rows, 1 --fail-on
     reached, 2 usage error, 130 interrupted (the journal stays valid: --resume).
     """
-    from drdata.labeling.batch import label_corpus, write_outputs
+    from drdata.labeling.batch import label as label_verb
 
     debug = ctx.obj["debug"]
     check_outdir(outdir)
     try:
-        run = label_corpus(path, taxonomy=taxonomy, jobs=jobs, cache=not no_cache, backend=backend,
-                           timeout=task_timeout, progress=progress, journal=outdir / "journal.jsonl",
-                           resume=resume, engine=engine, scheduler=scheduler)
-        written = write_outputs(run, outdir)
+        run, written = label_verb(path, outdir, taxonomy=taxonomy, jobs=jobs, cache=not no_cache,
+                                  backend=backend, timeout=task_timeout, progress=progress, resume=resume,
+                                  engine=engine, scheduler=scheduler)
     except KeyboardInterrupt:
         click.echo(f"interrupted: finished tasks are kept in {outdir / 'journal.jsonl'}; "
                    "run again with --resume to continue", err=True)
@@ -135,6 +134,46 @@ def label(ctx, path: Path, outdir: Path, taxonomy: str, jobs: int | None, no_cac
                        " found", err=True)
             sys.exit(EXIT_FAIL_ON)
     sys.exit(EXIT_TASK_ERRORS if run.errors else EXIT_OK)
+
+
+@cli.command()
+@click.argument("outdir", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("-o", "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="Folder for the tables (CSV + parquet), the plots (PNG), summary.json and report.md.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON instead of a few lines.")
+@click.pass_context
+def stats(ctx, outdir: Path, out_dir: Path, as_json: bool) -> None:
+    """Severity statistics, plots and the corpus report of a `drdata label` OUTDIR, written to DIR."""
+    from drdata.stats import format_summary
+    from drdata.stats import stats as stats_verb
+
+    try:
+        summary = stats_verb(outdir, out_dir)
+    except (ValueError, OSError) as exc:
+        _fail(exc, ctx.obj["debug"])
+    click.echo(json.dumps(summary, sort_keys=True) if as_json else format_summary(summary))
+    if not as_json:
+        click.echo(f"wrote {len(summary['files'])} files to {out_dir} (report: {out_dir / 'report.md'})")
+
+
+@cli.command()
+@click.argument("task_path", type=click.Path(path_type=Path, exists=True))
+@click.option("-o", "--out", "out_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the Markdown report to this file (default: print it).")
+@click.option("--taxonomy", type=click.Choice(["reference", "full"]), default="full", show_default=True)
+@click.pass_context
+def report(ctx, task_path: Path, out_file: Path | None, taxonomy: str) -> None:
+    """Failure report of one task (MODEL vs IDEAL answer), generated from the code, as Markdown."""
+    from drdata.reports.render import report as report_verb
+
+    try:
+        text = report_verb(task_path, out_file, taxonomy=taxonomy)
+    except (ValueError, OSError) as exc:
+        _fail(exc, ctx.obj["debug"])
+    if out_file is None:
+        click.echo(text, nl=False)
+    else:
+        click.echo(f"wrote {out_file}", err=True)
 
 
 def main() -> None:

@@ -479,3 +479,15 @@ def write_outputs(run: LabelRun, outdir: str | Path) -> list[Path]:
     meta = {**run.meta, "drdata_version": __version__}
     written.append(atomic_write_text(outdir / "run.json", json.dumps(meta, indent=2, sort_keys=True) + "\n"))
     return written
+
+
+def label(source, outdir: str | Path, **options) -> tuple[LabelRun, list[Path]]:
+    """``drdata label``: label a corpus and write its tables to ``outdir``.
+
+    Options are those of :func:`label_corpus`; the journal of finished tasks is
+    ``outdir/journal.jsonl`` unless ``journal`` says otherwise.
+    """
+    options.setdefault("journal", Path(outdir) / "journal.jsonl")
+    run = label_corpus(source, **options)
+    return run, write_outputs(run, outdir)
+

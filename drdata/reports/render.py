@@ -449,3 +449,9 @@ def write_corpus_report(labels_dir: str | Path, out_dir: str | Path) -> dict:
     atomic_write_text(Path(out_dir) / "report.md", "\n".join(parts))
     summary["files"] = sorted([*summary["files"], "report.md"])
     return summary
+
+
+def report(task_path: str | Path, out_file: str | Path | None = None, taxonomy: str = "full") -> str:
+    """``drdata report``: the generated failure report of one task (written to ``out_file`` when given)."""
+    return write_report(task_path, out_file, taxonomy=taxonomy)
+

@@ -29,3 +29,11 @@ from drdata.stats.tables import (  # noqa: F401
     severity_distribution,
     task_scores,
 )
+
+
+def stats(labels_dir, out_dir) -> dict:
+    """``drdata stats``: tables, plots, summary and the corpus report of a ``drdata label`` folder."""
+    from drdata.reports.render import write_corpus_report
+
+    return write_corpus_report(labels_dir, out_dir)
+
