@@ -360,6 +360,10 @@ def test_labels_config_classes(labeled, tmp_path, monkeypatch):
     assert sorted(names[i] for i in a01m["labels"]) == ["incomplete_tagging", "s3_bucket_security_missing"]
     assert sev[a01m["severity"]] == "High"
     assert [names[i] for i in a01i["labels"]] == ["incomplete_tagging"] and sev[a01i["severity"]] == "Low"
+    # fixed_*: only what the IDEAL fixed, so on the MODEL row alone
+    assert [names[i] for i in a01m["fixed_labels"]] == ["s3_bucket_security_missing"]
+    assert sev[a01m["fixed_severity"]] == "High"
+    assert a01i["fixed_labels"] == [] and sev[a01i["fixed_severity"]] == "none"
     assert rows[("A05", "model")]["labels"] == [] and sev[rows[("A05", "model")]["severity"]] == "none"
     assert sev[rows[("A08", "ideal")]["severity"]] == "Critical"
 

@@ -164,6 +164,7 @@ def card_body(result: ExportResult, *, data, records, taxonomy: str, filters: di
         out += [_load_snippet(cfg), ""]
     out += ["The `labels` config encodes `labels` as a list of class ids over every category of drdata's full "
             "taxonomy and `severity` as the highest severity among them (`none` when nothing was detected); "
+            "`fixed_labels` and `fixed_severity` keep, on MODEL rows, only the failures the IDEAL fixed. "
             "`ds.features[\"labels\"].feature.names` maps ids back to category ids.", ""]
     out += ["## Splits", "",
             f"`train` / `validation` / `test` take about {', '.join(f'{f:.0%}' for f in filters['fractions'])} of "

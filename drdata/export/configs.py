@@ -48,6 +48,8 @@ def features(config: str) -> Features:
     elif config == "labels":
         cols = {"text": Value("string"), "labels": List(ClassLabel(names=category_ids("full"))),
                 "severity": ClassLabel(names=list(SEVERITY_NAMES)), "side": Value("string"),
+                "fixed_labels": List(ClassLabel(names=category_ids("full"))),
+                "fixed_severity": ClassLabel(names=list(SEVERITY_NAMES)),
                 "task_id": Value("string"), **META}
     elif config == "repair":
         cols = {"prompt": Value("string"), "completion": Value("string"), "task_id": Value("string"),
@@ -127,11 +129,18 @@ def kto_rows(t: TaskRecord) -> Iterator[dict]:
 def labels_rows(t: TaskRecord) -> Iterator[dict]:
     order = {c: i for i, c in enumerate(category_ids("full"))}
     for side, text, col in (("model", t.model, "model_findings"), ("ideal", t.ideal, "ideal_findings")):
-        hits = [r for r in t.labels if (r.get(col) or 0) > 0 and r["category"] in order]
-        hits.sort(key=lambda r: order[r["category"]])
-        ranks = [SEVERITY_NAMES.index(r["severity"]) for r in hits if r["severity"] in SEVERITY_NAMES]
-        yield {"text": text, "labels": [r["category"] for r in hits],
-               "severity": SEVERITY_NAMES[max(ranks, default=0)], "side": side, "task_id": t.task_id, **t.meta}
+        hits = sorted((r for r in t.labels if (r.get(col) or 0) > 0 and r["category"] in order),
+                      key=lambda r: order[r["category"]])
+        # What the IDEAL fixed: failures of the MODEL answer confirmed by the correction.
+        fixed = [r for r in hits if r["status"] == "fixed"] if side == "model" else []
+        yield {"text": text, "labels": [r["category"] for r in hits], "severity": _highest(hits), "side": side,
+               "fixed_labels": [r["category"] for r in fixed], "fixed_severity": _highest(fixed),
+               "task_id": t.task_id, **t.meta}
+
+
+def _highest(rows: list[dict]) -> str:
+    ranks = [SEVERITY_NAMES.index(r["severity"]) for r in rows if r["severity"] in SEVERITY_NAMES]
+    return SEVERITY_NAMES[max(ranks, default=0)]
 
 
 # -- repair ---------------------------------------------------------------------------------
