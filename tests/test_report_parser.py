@@ -261,6 +261,16 @@ def test_reference_template_with_snippets():
     assert report_shape(REFERENCE_TEMPLATE) == "reference_template"
 
 
+def test_numbered_notes_with_loose_bullets_keep_the_bullets_as_body():
+    text = "1. Naming rules broken\n\n- bucket names have capitals\n- role names too long\n\n2. Outputs missing\n\n- no vpc id\n"
+    items = parse_report(text)
+    assert [(it.title, it.category) for it in items] == [
+        ("Naming rules broken", "naming_rule_violation"),
+        ("Outputs missing", "missing_outputs"),
+    ]
+    assert "role names too long" in items[0].body
+
+
 def test_plain_numbered_notes():
     items = parse_report(NUMBERED_NOTES)
     assert brief(items) == [
@@ -270,6 +280,16 @@ def test_plain_numbered_notes():
     # The unindented lines after the numbered line belong to the note.
     assert "Error: Duplicate provider configuration" in items[0].body
     assert report_shape(NUMBERED_NOTES) == "numbered_notes"
+
+
+def test_shouted_level_at_the_end_of_a_title():
+    items = parse_report("## Bucket policy locks out the account CRITICAL\ntext\n## Lifecycle rules MEDIUM PRIORITY\ntext\n"
+                         "## Alarm on LOW disk\ntext\n")
+    assert [(it.title, it.severity, it.severity_raw, it.severity_source) for it in items] == [
+        ("Bucket policy locks out the account", "Critical", "CRITICAL", "title_tag"),
+        ("Lifecycle rules", "Medium", "MEDIUM", "title_tag"),
+        ("Alarm on LOW disk", None, None, None),  # a shouted word inside the title is no tag
+    ]
 
 
 def test_severity_tags_and_emoji_in_titles():
@@ -452,6 +472,8 @@ TRICKY_TITLES = [
     ("KMS key rotation disabled", "kms_key_rotation_missing"),
     ("Unit tests are placeholders", OTHER),
     ("README lacks deployment steps", OTHER),
+    ("Missing Comprehensive Test Suite", OTHER),
+    ("No Design Decision Documentation", OTHER),
     ("Comprehensive outputs for integration testing", "missing_outputs"),
 ]
 

@@ -229,6 +229,8 @@ _TAG_LEAD_CAPS_RE = re.compile(r"^[^\w]*(CRITICAL|BLOCKER|MAJOR|MINOR|SEVERE)\s+
 _TAG_TRAIL_RE = re.compile(
     r"[-–—:|]\s*" + _SEV + r"(?:\s+(?:severity|priority|impact|risk))?\s*[)\]]?\s*[^\w]*$", re.I
 )
+# "Lifecycle Management MEDIUM PRIORITY", "Bucket Policy Lockout CRITICAL": a shouted level at the end of a title.
+_TAG_TRAIL_CAPS_RE = re.compile(r"\s(CRITICAL|BLOCKER|HIGH|MAJOR|MEDIUM|MODERATE|LOW|MINOR)(?:\s+(?:PRIORITY|SEVERITY|RISK|IMPACT))?\s*\W*$")
 _TAG_INLINE_RE = re.compile(r"\b(?:severity|priority)\s*[:=]\s*" + _SEV + r"\b", re.I)
 _SECTION_WORD_RE = re.compile(
     r"(?<![\w-])(?<!non-)(?<!non )(?<!no )(critical|blocker|blocking|severe|showstopper|major|minor|moderate|trivial|cosmetic|significant)\b",
@@ -248,16 +250,17 @@ def _strip_title_tags(t: str) -> str:
     m = _TAG_LEAD_RE.match(t)
     if m:
         t = t[m.end() - 1:]
-    m = _TAG_TRAIL_RE.search(t)
-    if m and m.start() > 0:
-        t = t[: m.start()]
+    for rx in (_TAG_TRAIL_RE, _TAG_TRAIL_CAPS_RE):
+        m = rx.search(t)
+        if m and m.start() > 0:
+            t = t[: m.start()]
     return re.sub(r"\s+", " ", t).strip()
 
 
 def _title_tag(raw_title: str) -> str | None:
     t = _clean_inline(raw_title)
     t = _NUMBER_PREFIX_RE.sub("", t, count=1)
-    for rx in (_TAG_BRACKET_RE, _TAG_INLINE_RE, _TAG_LEAD_RE, _TAG_LEAD_CAPS_RE, _TAG_TRAIL_RE):
+    for rx in (_TAG_BRACKET_RE, _TAG_INLINE_RE, _TAG_LEAD_RE, _TAG_LEAD_CAPS_RE, _TAG_TRAIL_RE, _TAG_TRAIL_CAPS_RE):
         m = rx.search(t)
         if m:
             return m.group(1)

@@ -49,8 +49,10 @@ RULES: tuple[Rule, ...] = (
     # Not code failures: tests, documentation, process. Title only, and only when the title starts with it
     # ("Deletion Protection Enabled (Testing Blocker)" stays a code failure).
     Rule(OTHER,
-         r"^\W*(?:(?:missing|no|inadequate|incomplete|insufficient|wrong|failing|comprehensive|lack of)\W+)?(unit tests?|integration tests?|tests?( suite| coverage| files?| cases?)?|testing|jest|"
-         r"readme|documentation|docs|comments|explanations?|turns?|reasoning)\b"),
+         r"^\W*(?:(?:missing|no|inadequate|incomplete|insufficient|wrong|incorrect|failing|comprehensive|lack|of|and|poor"
+         r"|limited|weak|broken|placeholder|basic|proper|complete)\W+){0,3}(unit tests?|integration tests?|tests?( suite| coverage"
+         r"| files?| cases?)?|testing|jest|readme|documentation|docs|comments|explanations?|turns?|reasoning|code quality)\b"
+         r"|^(?:\W*[\w-]+){0,4}\W*\b(documentation|docs|comments|readme)\W*$"),
     Rule("missing_environment_suffix",
          r"environment[_ ]?suffix|env[_ ]?suffix|\bsuffix(es)?\b|unique (resource )?nam|nam\w* (conflicts?|collisions?|clash)"
          r"|(resource|deployment) (conflicts?|collisions?|isolation)|parallel deploy|already exists|multi-?deployment"),
