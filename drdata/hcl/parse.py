@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from drdata.hcl.model import Block, CodeBlock, ParseError, Resource, TerraformConfig
@@ -10,7 +11,7 @@ BACKENDS = ("treesitter", "hcl2")
 DEFAULT_BACKEND = "treesitter"
 
 # Bump when the model or the extraction changes shape: it is part of every cache key.
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 
 
 def _backend(name: str) -> Callable[..., tuple[list[Block], list[ParseError]]]:
@@ -65,10 +66,21 @@ def assemble(blocks: list[Block], errors: list[ParseError], code_blocks: list[Co
 
 def parse_hcl(text: str, *, file: str | None = None, line: int = 1,
               backend: str = DEFAULT_BACKEND) -> TerraformConfig:
-    """Parse one piece of HCL (e.g. inline test input) into a config."""
-    blocks, errors = _backend(backend)(text, file, line)
+    """Parse one piece of HCL (e.g. inline test input) into a config. Never raises for bad text."""
     cb = CodeBlock(text=text, line=line, file=file, info="hcl", fenced=False)
-    return assemble(blocks, errors, [cb], False, backend)
+    # The guarded path: nesting too deep for the converter is a parse error, as in a whole answer.
+    return parse_code_blocks([cb], False, backend)
+
+
+_STRAY_FENCE = re.compile(r"^[ \t]*(?:`{3,}|~{3,})[\w+-]*[ \t]*$", re.M)
+
+
+def _without_stray_fences(text: str) -> str:
+    """Blank markdown fence lines left inside code (an answer that opened a new
+    fence without closing the last one): they are never HCL. Line numbers stay."""
+    if "``" not in text and "~~~" not in text:
+        return text
+    return _STRAY_FENCE.sub("", text)
 
 
 def parse_code_blocks(code_blocks: list[CodeBlock], truncated: bool = False,
@@ -78,7 +90,7 @@ def parse_code_blocks(code_blocks: list[CodeBlock], truncated: bool = False,
     errors: list[ParseError] = []
     for cb in code_blocks:
         try:
-            b, e = parse(cb.text, cb.file, cb.line)
+            b, e = parse(_without_stray_fences(cb.text), cb.file, cb.line)
         except RecursionError:
             b, e = [], [ParseError(cb.file, cb.line, "nesting too deep to parse")]
         except Exception as exc:  # a backend bug must not lose the other blocks

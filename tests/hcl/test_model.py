@@ -193,3 +193,13 @@ def test_both_backends_give_the_same_addresses(backend):
 def test_unknown_backend_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown parser backend 'nope'"):
         parse_hcl("", backend="nope")
+
+
+def test_a_fence_line_left_inside_code_is_not_a_syntax_error():
+    from drdata.hcl import parse_code_blocks
+    from drdata.hcl.model import CodeBlock
+
+    text = 'resource "a" "one" {\n  x = 1\n}\n```hcl\nresource "a" "two" {\n  y = 2\n}\n'
+    cfg = parse_code_blocks([CodeBlock(text=text, line=5, file="main.tf")])
+    assert [r.address for r in cfg.resources] == ["a.one", "a.two"]
+    assert not cfg.errors and cfg.resources[1].line == 9
