@@ -5,6 +5,20 @@ from tests.detectors._ref import check, run
 DEFAULT_TAGS = 'provider "aws" {\n  region = "us-east-1"\n  default_tags {\n    tags = { Team = "core" }\n  }\n}\n'
 SUFFIX_VAR = 'variable "environment_suffix" {\n  type = string\n}\n'
 
+SHARED_MAP_DRIFT = '''
+locals {
+  common_tags = { Project = "shop" }
+}
+resource "aws_sqs_queue" "a" {
+  name = "a"
+  tags = merge(local.common_tags, { Name = "a" })
+}
+resource "aws_sqs_queue" "b" {
+  name = "b"
+  tags = { Name = "b" }
+}
+'''
+
 CASES = [
     ("untagged-without-default-tags",
      'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\nresource "aws_sns_topic" "t" {\n  name = "t"\n  tags = { A = "b" }\n}\n',
@@ -17,7 +31,12 @@ CASES = [
      'variable "environment" {\n  default = "prod"\n}\n' + DEFAULT_TAGS,
      "fires", ["local.common_tags"], "no suffix variable in the answer"),
     ("merge-tag-map", SUFFIX_VAR + 'locals {\n  base_tags = merge(var.extra, { Owner = "ops" })\n}\n'
-     'variable "extra" {\n  default = {}\n}\n' + DEFAULT_TAGS, "fires", ["local.base_tags"], None),
+     'variable "extra" {\n  default = {}\n}\n' + DEFAULT_TAGS, "fires", ["local.base_tags", "provider.aws"],
+     "provider.aws: default_tags have no key carrying var.environment_suffix"),
+    ("resource-leaves-out-the-shared-map", SHARED_MAP_DRIFT, "fires", ["aws_sqs_queue.b", "local.common_tags"],
+     "aws_sqs_queue.b: tags do not include the shared map local.common_tags"),
+    ("default-tags-with-suffix", SUFFIX_VAR + DEFAULT_TAGS.replace('Team = "core"', "Suffix = var.environment_suffix")
+     + 'resource "aws_sqs_queue" "q" {\n  name = "q-${var.environment_suffix}"\n}\n', "clear", [], None),
     ("default-tags-cover-untagged", DEFAULT_TAGS + 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n', "clear", [], None),
     ("tag-map-with-suffix-through-local", SUFFIX_VAR + '''
 locals {
