@@ -332,16 +332,19 @@ def export_datasets(labels_dir: str | Path, out_dir: str | Path, *, corpus: str 
         if render is None:
             errors["critique"] = why
         else:
-            failed = 0
+            failed, first = 0, None
             for rec in records:
                 try:
                     rec.extra["report"] = render(pair_labels(rec, data.corpus[rec.task_id], taxonomy))
-                except Exception:  # one bad task must not sink the config; it is counted
+                except Exception as exc:  # one bad task must not sink the config; it is counted
                     failed += 1
+                    first = first or f"{rec.task_id}: {type(exc).__name__}: {exc}"[:300]
             if failed:
                 dropped_rows["critique"] = {"report could not be rendered": failed}
+                if log:
+                    log(f"critique: {failed} report(s) could not be rendered, first {first}")
             if failed == len(records) and records:
-                errors["critique"] = "no failure report could be rendered"
+                errors["critique"] = f"no failure report could be rendered (first: {first})"
 
     _prepare_out_dir(out_dir)
     rows: dict[str, dict[str, int]] = {}
