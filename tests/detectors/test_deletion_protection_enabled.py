@@ -28,8 +28,18 @@ CASES = [
     ("variable-without-default",
      'variable "protect" {\n  type = bool\n}\nresource "aws_rds_cluster" "c" {\n  deletion_protection = var.protect\n}\n',
      "unknown", [], "var.protect has no default"),
-    ("conditional", 'resource "aws_rds_cluster" "c" {\n  deletion_protection = var.env == "prod"\n}\n'
-     'variable "env" {\n  default = "dev"\n}\n', "unknown", [], "is an expression"),
+    ("comparison-false-by-default", 'resource "aws_rds_cluster" "c" {\n  deletion_protection = var.env == "prod"\n}\n'
+     'variable "env" {\n  default = "dev"\n}\n', "clear", [], None),
+    ("conditional-true-by-default",
+     'resource "aws_lb" "a" {\n  enable_deletion_protection = var.env == "prod" ? true : false\n}\n'
+     'variable "env" {\n  default = "prod"\n}\n', "fires", ["aws_lb.a"], "(via var.env =="),
+    ("negated-flag", 'resource "aws_db_instance" "d" {\n  skip_final_snapshot = !var.keep\n}\n'
+     'variable "keep" {\n  default = true\n}\n', "fires", ["aws_db_instance.d"], "skip_final_snapshot = false"),
+    ("conditional-on-variable-without-default",
+     'resource "aws_rds_cluster" "c" {\n  deletion_protection = var.env == "prod" ? true : false\n}\nvariable "env" {}\n',
+     "unknown", [], "var.env has no default"),
+    ("function-call", 'resource "aws_rds_cluster" "c" {\n  deletion_protection = contains(var.prod_envs, "x")\n}\n'
+     'variable "prod_envs" {\n  default = []\n}\n', "unknown", [], "is an expression"),
 ]
 
 

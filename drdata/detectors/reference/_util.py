@@ -74,7 +74,55 @@ def resolve(cfg: TerraformConfig, value: Any, _depth: int = 0) -> Any:
     m = _LOCAL_ONLY.match(text)
     if m and m.group(1) in cfg.locals:
         return resolve(cfg, cfg.locals[m.group(1)].value, _depth + 1)
+    simple = _simple_expression(cfg, text, _depth)
+    if simple is not _MISSING:
+        return simple
     return Unknown(f"{text.strip()[:60]} is an expression")
+
+
+_ATOM = r'(?:var|local)\.[A-Za-z_][\w-]*|"[^"$]*"|true|false|-?\d+(?:\.\d+)?'
+_NOT = re.compile(rf"^\s*!\s*({_ATOM})\s*$")
+_COND = re.compile(rf"^\s*\(?\s*({_ATOM})\s*(?:(==|!=)\s*({_ATOM})\s*)?\)?\s*\?\s*({_ATOM})\s*:\s*({_ATOM})\s*$")
+_CMP = re.compile(rf"^\s*({_ATOM})\s*(==|!=)\s*({_ATOM})\s*$")
+
+
+def _atom(cfg: TerraformConfig, text: str, depth: int) -> Any:
+    text = text.strip()
+    if text in ("true", "false"):
+        return text == "true"
+    if text.startswith('"'):
+        return text[1:-1]
+    if re.fullmatch(r"-?\d+(?:\.\d+)?", text):
+        return float(text) if "." in text else int(text)
+    return resolve(cfg, Expr(text), depth + 1)
+
+
+def _simple_expression(cfg: TerraformConfig, text: str, depth: int) -> Any:
+    """`!x`, `a == b`, `a != b`, `c ? x : y` and `a == b ? x : y` over variables, locals and literals."""
+    m = _NOT.match(text)
+    if m:
+        v = _atom(cfg, m.group(1), depth)
+        return v if is_unknown(v) else (not v)
+    m = _CMP.match(text)
+    if m:
+        a, b = _atom(cfg, m.group(1), depth), _atom(cfg, m.group(3), depth)
+        for v in (a, b):
+            if is_unknown(v):
+                return v
+        return (a == b) == (m.group(2) == "==")
+    m = _COND.match(text)
+    if m:
+        cond = _atom(cfg, m.group(1), depth)
+        if m.group(2):
+            other = _atom(cfg, m.group(3), depth)
+            if is_unknown(other):
+                return other
+            if not is_unknown(cond):
+                cond = (cond == other) == (m.group(2) == "==")
+        if is_unknown(cond):
+            return cond
+        return _atom(cfg, m.group(4) if cond else m.group(5), depth)
+    return _MISSING
 
 
 def is_unknown(value: Any) -> bool:
