@@ -99,14 +99,31 @@ def _verdict(effect: Any, actions: list, resources: list, principal: Any, condit
     if broad:
         what = "every action" if "*" in broad else "every action of the service"
         return "Allow " + ", ".join(f'"{a}"' for a in broad) + f" ({what})"
-    if "*" in [r for r in resources if not isinstance(r, Expr)]:
+    star = next((r for r in resources if _every_resource(r)), None)
+    if star is not None:
         scoped = [a for a in lits if not _wildcard_only(a)]
         if not scoped and len(lits) == len(actions):
             return None  # only actions that accept nothing but "*"
         shown = scoped or [str(a) for a in actions]
         more = f" (+{len(shown) - 4} more)" if len(shown) > 4 else ""
-        return "Allow " + ", ".join(shown[:4]) + more + ' on Resource "*"'
+        return "Allow " + ", ".join(shown[:4]) + more + f' on Resource "{_show(star)}"'
     return None
+
+
+# An ARN whose every part after the service is a wildcard (or an interpolation such as the
+# region) names every resource of the service: `arn:aws:logs:*:*:*`, `arn:aws:s3:::*`.
+_ALL_ARN = re.compile(r"^arn:(\*|aws[\w-]*):[\w-]+:(\*|X|):(\*|X|):\*(:\*)*$")
+
+
+def _show(r) -> str:
+    return str(r).strip().strip('"')
+
+
+def _every_resource(r) -> bool:
+    if not isinstance(r, str):
+        return False
+    text = _INTERP.sub("X", _show(r)) if isinstance(r, Expr) else r
+    return text == "*" or bool(_ALL_ARN.match(text))
 
 
 # -- sources --------------------------------------------------------------------------
@@ -155,6 +172,8 @@ def _doc_statements(doc: Resource, context: str) -> Iterator[Hit]:
 def wildcard_iam_permissions(cfg: TerraformConfig):
     """Flags IAM Allow statements granting `Resource "*"`, `Action "*"` or a whole service (`s3:*`).
 
+    An ARN whose parts after the service are all wildcards (`arn:aws:logs:*:*:*`,
+    `arn:aws:logs:${var.region}:*:*`, `arn:aws:s3:::*`) counts as `Resource "*"`.
     Looks at `jsonencode({...})` policies, heredoc / string JSON (interpolations
     tolerated), `inline_policy` blocks, policies held in locals, and
     `data "aws_iam_policy_document"` statements (effect defaults to Allow). Trust
