@@ -11,7 +11,7 @@ BACKENDS = ("treesitter", "hcl2")
 DEFAULT_BACKEND = "treesitter"
 
 # Bump when the model or the extraction changes shape: it is part of every cache key.
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 
 
 def _backend(name: str) -> Callable[..., tuple[list[Block], list[ParseError]]]:
@@ -73,6 +73,7 @@ def parse_hcl(text: str, *, file: str | None = None, line: int = 1,
 
 
 _STRAY_FENCE = re.compile(r"^[ \t]*(?:`{3,}|~{3,})[\w+-]*[ \t]*$", re.M)
+_HEREDOC_OPEN = re.compile(r"<<-?([A-Za-z_][\w-]*)[ \t]*$")
 
 
 def _without_stray_fences(text: str) -> str:
@@ -80,7 +81,20 @@ def _without_stray_fences(text: str) -> str:
     fence without closing the last one): they are never HCL. Line numbers stay."""
     if "``" not in text and "~~~" not in text:
         return text
-    return _STRAY_FENCE.sub("", text)
+    lines = text.split("\n")
+    heredoc: str | None = None
+    for i, line in enumerate(lines):
+        if heredoc is not None:  # a fence inside a heredoc (a README, user_data) is the heredoc's text
+            if line.strip() == heredoc:
+                heredoc = None
+            continue
+        if _STRAY_FENCE.fullmatch(line):
+            lines[i] = ""
+            continue
+        m = _HEREDOC_OPEN.search(line)
+        if m and not line.lstrip().startswith(("#", "//")):
+            heredoc = m.group(1)
+    return "\n".join(lines)
 
 
 def parse_code_blocks(code_blocks: list[CodeBlock], truncated: bool = False,
