@@ -13,6 +13,8 @@ from pathlib import Path
 
 import click
 
+from drdata.export.names import CONFIG_NAMES as EXPORT_CONFIGS
+
 EXIT_OK, EXIT_FAIL_ON, EXIT_USAGE, EXIT_TASK_ERRORS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
@@ -174,6 +176,72 @@ def report(ctx, task_path: Path, out_file: Path | None, taxonomy: str) -> None:
         click.echo(text, nl=False)
     else:
         click.echo(f"wrote {out_file}", err=True)
+
+
+@cli.command("export")
+@click.argument("labels_dir", metavar="OUTDIR", type=click.Path(path_type=Path))
+@click.option("-o", "--out", "dataset_dir", type=click.Path(path_type=Path), required=True,
+              help="Folder for the Hub-ready dataset (data/<config>/*.parquet and README.md).")
+@click.option("--config", "configs", multiple=True, type=click.Choice(EXPORT_CONFIGS),
+              help="Dataset config to build (repeat it; default: all).")
+@click.option("--corpus", type=click.Path(path_type=Path), default=None,
+              help="Corpus folder with the texts (default: the one OUTDIR/run.json names).")
+@click.option("--min-training-quality", type=float, default=None, help="Keep tasks scored at least this.")
+@click.option("--category", "categories", multiple=True,
+              help="Keep tasks where the IDEAL fixed this category (repeat it).")
+@click.option("--severity", "severities", multiple=True,
+              type=click.Choice(["Critical", "High", "Medium", "Low"], case_sensitive=False),
+              help="Keep tasks where the IDEAL fixed a failure of this severity (repeat it).")
+@click.option("--max-chars", type=click.IntRange(min=1), default=None,
+              help="Drop rows whose text columns add up to more characters.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the split hash.")
+@click.option("--source", "source_description", default=None,
+              help="Where the corpus comes from (repository and commit), written into the card.")
+@click.option("--license", "license_", default="other", show_default=True, help="License id for the card.")
+@click.pass_context
+def export(ctx, labels_dir: Path, dataset_dir: Path, configs: tuple[str, ...], corpus: Path | None,
+           min_training_quality: float | None, categories: tuple[str, ...], severities: tuple[str, ...],
+           max_chars: int | None, seed: int, source_description: str | None, license_: str) -> None:
+    """Write the fine-tuning datasets of a labels folder (from `drdata label`) in the Hub layout."""
+    from drdata.export import export_datasets
+
+    debug = ctx.obj["debug"]
+    try:
+        result = export_datasets(labels_dir, dataset_dir, corpus=corpus, configs=configs or None,
+                                 min_training_quality=min_training_quality, categories=categories or None,
+                                 severities=severities or None, max_chars=max_chars, seed=seed,
+                                 source_description=source_description, license=license_,
+                                 log=lambda msg: click.echo(msg, err=True))
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except (ValueError, OSError) as exc:
+        _fail(exc, debug)
+    for cfg, why in result.errors.items():
+        click.echo(f"warning: config {cfg} not exported: {why}", err=True)
+    click.echo(json.dumps(result.summary(), sort_keys=True))
+    sys.exit(EXIT_TASK_ERRORS if result.errors else EXIT_OK)
+
+
+@cli.command()
+@click.argument("dataset_dir", type=click.Path(path_type=Path))
+@click.option("--repo-id", required=True, help="Dataset repo on the Hub, as ORG/NAME.")
+@click.option("--private", is_flag=True, help="Create the repo private (an existing repo keeps its visibility).")
+@click.option("--yes", is_flag=True, help="Upload for real; without it, only print what would be uploaded.")
+@click.pass_context
+def publish(ctx, dataset_dir: Path, repo_id: str, private: bool, yes: bool) -> None:
+    """Upload DATASET_DIR (from `drdata export`) to the Hugging Face Hub.
+
+    The token comes from HF_TOKEN or the standard login (`hf auth login`); it is never printed.
+    """
+    from drdata.export import publish as publish_dataset
+
+    debug = ctx.obj["debug"]
+    try:
+        plan = publish_dataset(dataset_dir, repo_id, private=private, dry_run=not yes)
+    except (ValueError, OSError) as exc:
+        _fail(exc, debug)
+    click.echo(plan.describe())
 
 
 def main() -> None:
