@@ -616,13 +616,10 @@ def test_embedded_corpus_exports_and_loads(tmp_path, monkeypatch):
 
 
 @pytest.mark.corpus
-def test_shared_corpus_exports_and_loads(shared_corpus, tmp_path, monkeypatch):
-    from drdata.labeling.batch import label_corpus, write_outputs
-
-    run = label_corpus(shared_corpus, progress=False)
-    write_outputs(run, tmp_path / "labels")
+def test_shared_corpus_exports_and_loads(shared_corpus, shared_run, shared_labels_dir, tmp_path, monkeypatch):
+    run = shared_run
     ok = usable_ok_tasks(shared_corpus, run.tasks)
-    r = export_datasets(tmp_path / "labels", tmp_path / "ds")
+    r = export_datasets(shared_labels_dir, tmp_path / "ds")
     assert r.errors == {}
     assert set(r.rows) == set(CONFIG_NAMES)
     assert all_rows(r, "sft") == len(ok) == all_rows(r, "critique")

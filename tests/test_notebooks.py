@@ -98,16 +98,9 @@ def test_notebook_runs_on_the_embedded_corpus(name, tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def shared_labels(tmp_path_factory) -> Path:
-    """The shared corpus labeled once, so notebooks 1, 3 and 4 read the labels instead of each labeling it."""
-    from drdata.stats import labeled_run
-
-    corpus = _shared()
-    if not (corpus / "archive").is_dir():
-        pytest.fail(f"shared corpus not found at {corpus} (set DRDATA_SHARED_CORPUS)")
-    out = tmp_path_factory.mktemp("shared-labels")
-    labeled_run(corpus, out, taxonomy="full")
-    return out
+def shared_labels(shared_labels_dir) -> Path:
+    """The shared corpus labeled once per session, so notebooks 1, 3 and 4 read the labels."""
+    return shared_labels_dir
 
 
 @pytest.mark.corpus
