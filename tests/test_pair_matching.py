@@ -38,3 +38,15 @@ def test_match_fixed(model, ideal, model_declared, ideal_declared, fixed):
 def test_all_findings_on_one_address_share_its_fate():
     m = [F("aws_s3_bucket.a", message="no encryption"), F("aws_s3_bucket.a", message="no versioning")]
     assert len(match_fixed(m, [], {"aws_s3_bucket.a"}, {"aws_s3_bucket.a"})) == 2
+
+
+def test_a_partial_fix_on_one_resource_counts_as_fixed_and_a_changed_value_does_not():
+    db = "aws_db_instance.main"
+    model = [F(db, "aws_db_instance", "deletion_protection = true"),
+             F(db, "aws_db_instance", "skip_final_snapshot = false")]
+    ideal = [F(db, "aws_db_instance", "skip_final_snapshot = false")]
+    assert [f.message for f in match_fixed(model, ideal, {db}, {db})] == [f"{db}: deletion_protection = true"]
+    # Only the value changed, the failure is the same: persisting.
+    model = [F(db, "aws_db_instance", 'engine_version "15.2" is older than 15.12')]
+    ideal = [F(db, "aws_db_instance", 'engine_version "15.4" is older than 15.12')]
+    assert match_fixed(model, ideal, {db}, {db}) == []

@@ -15,6 +15,7 @@ fixed even when other buckets persist.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -126,26 +127,50 @@ def _declared(cfg: TerraformConfig) -> set[str]:
     return out
 
 
+_QUOTED = re.compile(r'"[^"]*"|\'[^\']*\'|`[^`]*`')
+_NUMBER = re.compile(r"\d+(?:\.\d+)*")
+
+
+def message_key(f: Finding) -> str:
+    """What a finding says, without its values: two findings with the same key are the same failure.
+
+    ``engine_version "15.2" is older than 15.12`` and ``... "15.4" ...`` share a key
+    (still outdated); ``deletion_protection = true`` and ``skip_final_snapshot =
+    false`` do not (one was fixed).
+    """
+    msg = f.message.replace(f.address, "")
+    msg = _NUMBER.sub("#", _QUOTED.sub("…", msg))
+    return " ".join(msg.lower().split())
+
+
 def match_fixed(model: list[Finding], ideal: list[Finding], model_declared: set[str] | None = None,
                 ideal_declared: set[str] | None = None) -> list[Finding]:
-    """MODEL findings with no counterpart in the IDEAL: first by address, then by kind.
+    """MODEL findings with no counterpart in the IDEAL.
 
-    Pairing by kind stands for renames, so it only pairs a MODEL address the IDEAL
-    no longer declares with an IDEAL address the MODEL did not declare; a bucket
-    kept under its name and fixed is never "paired" with an unrelated new bucket.
+    A finding persists when the IDEAL has one on the same address saying the
+    same thing (:func:`message_key`); one whose address still has other IDEAL
+    findings was fixed (a partial fix of that resource). Findings on addresses
+    the IDEAL has none for are paired by kind, for renames: only a MODEL address
+    the IDEAL no longer declares with an IDEAL address the MODEL did not declare,
+    so a bucket kept under its name and fixed is never "paired" with a new one.
     """
     ideal_addresses = {f.address for f in ideal}
-    unmatched = [f for f in model if f.address not in ideal_addresses]
+    ideal_keys = {(f.address, message_key(f)) for f in ideal}
+    model_addresses = {f.address for f in model}
     spare: dict[str, int] = defaultdict(int)
     counted: set[str] = set()
     for f in ideal:
         renamed_in = model_declared is None or f.address not in model_declared
-        if f.address not in counted and renamed_in and f.address not in {m.address for m in model}:
+        if f.address not in counted and renamed_in and f.address not in model_addresses:
             counted.add(f.address)
             spare[f.kind] += 1
     fixed = []
-    fate: dict[str, bool] = {}  # all findings on one address share one fate
-    for f in unmatched:
+    fate: dict[str, bool] = {}  # findings on an address the IDEAL has none for share one fate
+    for f in model:
+        if f.address in ideal_addresses:
+            if (f.address, message_key(f)) not in ideal_keys:
+                fixed.append(f)
+            continue
         if f.address not in fate:
             renamed_out = ideal_declared is None or f.address not in ideal_declared
             if renamed_out and spare[f.kind] > 0:
