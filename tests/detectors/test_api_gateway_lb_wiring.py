@@ -55,6 +55,19 @@ resource "aws_lb_listener" "l" {
     target_group_arn = aws_lb_target_group.app.arn
   }
 }''', "fires", "aws_lb_target_group.app: receives listener traffic but nothing registers targets"),
+    ("deployment_stage_name_and_stage_resource", '''
+resource "aws_api_gateway_deployment" "d" {
+  rest_api_id = "api"
+  stage_name  = "prod"
+  triggers = {
+    redeploy = "2"
+  }
+}
+resource "aws_api_gateway_stage" "prod" {
+  stage_name    = "prod"
+  rest_api_id   = "api"
+  deployment_id = aws_api_gateway_deployment.d.id
+}''', "fires", "sets stage_name while aws_api_gateway_stage.prod also manages a stage"),
     ("wired_rest_api", '''
 resource "aws_lambda_function" "h" {
   function_name = "h"

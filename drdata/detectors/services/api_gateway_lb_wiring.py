@@ -23,7 +23,8 @@ def _lambda_permitted(cfg: TerraformConfig, fn: str, principal: str) -> bool:
 
 @detector(category="api_gateway_lb_wiring")
 def api_gateway_lb_wiring(cfg: TerraformConfig):
-    """Flags REST deployments without a stage or without ordering on the API's methods, HTTP/WebSocket
+    """Flags REST deployments without a stage, with both stage_name and an aws_api_gateway_stage of their
+    own, or without ordering on the API's methods, HTTP/WebSocket
     APIs without a stage, Lambda proxy integrations without an apigateway invoke permission, target groups
     that nothing registers targets in, and target groups without a health_check block.
 
@@ -34,9 +35,12 @@ def api_gateway_lb_wiring(cfg: TerraformConfig):
     """
     stages = cfg.resources_of("aws_api_gateway_stage")
     for dep in cfg.resources_of("aws_api_gateway_deployment"):
-        if "stage_name" not in dep.attributes and not any(
-                dep.address in attr_refs(cfg, s, "deployment_id") for s in stages):
+        own_stages = [s for s in stages if dep.address in attr_refs(cfg, s, "deployment_id")]
+        if "stage_name" not in dep.attributes and not own_stages:
             yield hit(dep, f"{dep.address}: no aws_api_gateway_stage uses this deployment (API is not invocable)")
+        elif "stage_name" in dep.attributes and own_stages:
+            yield hit(dep, f"{dep.address}: sets stage_name while {own_stages[0].address} also manages a stage of "
+                           "this deployment (the two conflict over the stage)", "stage_name")
         refs = block_refs(cfg, dep) | {r.address for r in dep.all_refs()}
         ordered = "depends_on" in dep.attributes or "triggers" in dep.attributes or any(
             a.split(".")[0] in _API_PARTS for a in refs)
