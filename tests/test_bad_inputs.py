@@ -430,3 +430,41 @@ def test_an_unexpected_exception_is_one_line_naming_the_bug_and_debug(tmp_path, 
         "Error: internal error: KeyError: 'no such column'; this is a drdata bug: rerun with "
         "`drdata --debug ...` for the traceback and report it"]
     assert isinstance(CliRunner().invoke(cli, ["--debug", *args]).exception, KeyError)
+
+
+# -- workers that die or are interrupted -----------------------------------------------------------------------
+
+def _dies_on_killer(real):
+    def label_one(task, **kw):
+        if task.id == "KILLER":
+            os._exit(9)  # what a segfault in native code or the OOM killer looks like to the pool
+        return real(task, **kw)
+    return label_one
+
+
+def test_a_worker_that_dies_costs_only_its_own_task(tmp_path, monkeypatch):
+    import drdata.labeling.batch as batch
+
+    for i in range(4):
+        make_task(tmp_path, f"T{i}")
+    make_task(tmp_path, "KILLER")
+    monkeypatch.setattr(batch, "label_one", _dies_on_killer(batch.label_one))  # forked workers inherit it
+    rows = label_corpus(tmp_path, jobs=2, cache=False).tasks.set_index("task_id")
+    assert sorted(rows.index) == ["KILLER", "T0", "T1", "T2", "T3"]
+    assert rows.loc["KILLER", "status"] == "error"
+    assert rows.loc["KILLER", "error"] == ("the worker process died while labeling this task "
+                                           "(a crash in native code or out of memory)")
+    assert (rows.drop(index="KILLER")["status"] == "ok").all()
+
+
+def test_ctrl_c_during_a_parallel_run_is_a_keyboard_interrupt(tmp_path):
+    from drdata.labeling.batch import iter_label
+
+    for i in range(6):
+        make_task(tmp_path, f"T{i}")
+    results = iter_label(load_corpus(tmp_path), jobs=2, cache=False)
+    next(results)
+    # Ctrl-C lands while the parent waits for workers, inside the generator. Stopping the pool used to fail
+    # on the pool's own state (AttributeError), which hid the interrupt: a traceback instead of exit 130.
+    with pytest.raises(KeyboardInterrupt):
+        results.throw(KeyboardInterrupt)

@@ -236,20 +236,53 @@ def iter_label(tasks: list, *, jobs: int | None = None, **kw) -> Iterator[dict]:
             yield label_one(t, **kw)
         return
     from concurrent.futures import as_completed
+    from concurrent.futures.process import BrokenProcessPool
 
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker)
+    left: dict[int, object] = dict(enumerate(tasks))
     try:
-        futures = [pool.submit(_worker, (t, kw)) for t in tasks]
+        futures = {pool.submit(_worker, (t, kw)): i for i, t in left.items()}
         for fut in as_completed(futures):
-            yield fut.result()
+            try:
+                res = fut.result()
+            except BrokenProcessPool:
+                break  # a worker died (a crash in native code, the OOM killer): every pending future fails
+            del left[futures[fut]]
+            yield res
     except BaseException:
         # Interrupted (Ctrl-C, or the consumer stopped): drop what is queued, stop the workers now.
-        pool.shutdown(wait=False, cancel_futures=True)
-        for proc in list(getattr(pool, "_processes", {}).values()):
-            proc.terminate()
+        _stop(pool)
         raise
-    else:
+    if not left:
         pool.shutdown(wait=True)
+        return
+    _stop(pool)
+    # Which task killed its worker is unknown: label the rest one process per task, so only it is lost.
+    for _, task in sorted(left.items()):
+        yield _label_isolated(task, kw)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    # Take the processes first: shutdown() sets pool._processes to None.
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        proc.terminate()
+
+
+def _label_isolated(task, kw: dict) -> dict:
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = ProcessPoolExecutor(max_workers=1, initializer=_init_worker)
+    try:
+        return pool.submit(_worker, (task, kw)).result()
+    except BrokenProcessPool:
+        row = _task_row(task, status="error", error="the worker process died while labeling this task "
+                        "(a crash in native code or out of memory)")
+        row["seconds"] = None
+        return {"task": row, "labels": [], "findings": [], "items": []}
+    finally:
+        _stop(pool)
 
 
 def iter_label_dask(tasks: list, *, scheduler: str | None = None, jobs: int | None = None,
