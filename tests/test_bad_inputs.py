@@ -376,6 +376,18 @@ def test_an_output_folder_that_cannot_be_made_is_a_one_line_error(tmp_path):
     assert "Traceback" not in res.output
 
 
+@pytest.mark.parametrize(("option", "message"), [
+    ({"backend": "yacc"}, "unknown parser backend 'yacc': choose one of treesitter, hcl2"),
+    ({"taxonomy": "mine"}, "unknown taxonomy 'mine': choose one of reference, full"),
+    ({"engine": "spark"}, "unknown engine 'spark': choose one of local, dask"),
+])
+def test_a_bad_library_option_fails_before_any_task_is_labeled(tmp_path, option, message):
+    make_task(tmp_path, "T1")
+    with pytest.raises(ValueError) as err:
+        label_corpus(tmp_path, jobs=1, cache=False, **option)
+    assert str(err.value) == message
+
+
 def test_debug_shows_the_traceback_instead(tmp_path):
     res = CliRunner().invoke(cli, ["--debug", "label", str(tmp_path / "missing"), "-o", str(tmp_path / "out")])
     assert isinstance(res.exception, CorpusError)  # re-raised for the traceback, not turned into a message
@@ -388,7 +400,10 @@ def test_the_whole_catalogue_through_the_command(zoo, tmp_path):
     assert "Traceback" not in res.output
     summary = json.loads(res.stdout.strip().splitlines()[-1])
     assert summary["tasks"] == len(CASES) + 1
-    assert summary["errors"] == sum(1 for *_, status, _e, _p in CASES.values() if status == "error")
+    n_errors = sum(1 for *_, status, _e, _p in CASES.values() if status == "error")
+    assert summary["errors"] == n_errors
+    assert res.stderr.strip().splitlines()[-1] == (f"{n_errors} task(s) ended as error rows: the reasons are in "
+                                                   f"the error column of {tmp_path / 'out' / 'tasks.parquet'}")
 
 
 def test_a_real_process_on_bad_inputs_exits_cleanly(zoo, tmp_path):

@@ -135,6 +135,9 @@ def label(ctx, path: Path, outdir: Path, taxonomy: str, jobs: int | None, no_cac
             click.echo(f"--fail-on {fail_on}: fixed failures of severity {', '.join(s for s in reached if fixed[s])}"
                        " found", err=True)
             sys.exit(EXIT_FAIL_ON)
+    if run.errors:
+        click.echo(f"{run.errors} task(s) ended as error rows: the reasons are in the error column of "
+                   f"{outdir / 'tasks.parquet'}", err=True)
     sys.exit(EXIT_TASK_ERRORS if run.errors else EXIT_OK)
 
 

@@ -436,9 +436,12 @@ def label_corpus(source, *, taxonomy: str = "full", jobs: int | None = None, cac
     same per-task function on a Dask cluster at ``scheduler`` (or a LocalCluster).
     """
     from drdata.corpus import load_corpus
+    from drdata.hcl.parse import BACKENDS
     from drdata.taxonomy import categories
 
     categories(taxonomy)  # fail early on an unknown taxonomy
+    if backend not in BACKENDS:  # else every task would become an "internal error" row
+        raise ValueError(f"unknown parser backend {backend!r}: choose one of {', '.join(BACKENDS)}")
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
     if scheduler and engine == "local":
