@@ -177,6 +177,8 @@ CASES = {
         lambda f: put_file(f, META, json.dumps({"complexity": ["hard"], "subtask": {"a": 1},
                                                 "training_quality": True, "platform": 7})),
         "ok", None, "metadata.json: complexity has unexpected type list"),
+    "metadata-huge-number": (lambda f: put_file(f, META, '{"training_quality": 1' + "0" * 400 + "}"), "ok", None,
+                             "metadata.json: training_quality '100000000000…' is not a finite number"),
     "metadata-missing": (lambda f: put_file(f, META, None), "ok", None, "metadata.json missing"),
     "symlink-to-a-file": (_symlink_to_a_file, "ok", None, None),
     "symlink-to-nowhere": (lambda f: put_symlink(f, MODEL, f / "gone" / "MODEL_RESPONSE.md"), "error",

@@ -124,9 +124,14 @@ def parse_training_quality(value: Any) -> tuple[float | None, str | None]:
     if isinstance(value, bool):
         return None, f"training_quality {value!r} is a boolean, not a score"
     if isinstance(value, (int, float)):
-        if math.isfinite(value):
-            return float(value), None
-        return None, f"training_quality {value!r} is not a finite number"
+        try:
+            number = float(value)  # a JSON integer of 400 digits overflows here
+        except OverflowError:
+            number = math.inf
+        if math.isfinite(number):
+            return number, None
+        shown = value if isinstance(value, float) or abs(value) < 10**20 else f"{str(value)[:12]}…"
+        return None, f"training_quality {shown!r} is not a finite number"
     if isinstance(value, str):
         text = value.strip()
         if not text:
