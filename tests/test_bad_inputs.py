@@ -326,6 +326,17 @@ def test_an_answer_over_the_time_limit_is_an_error_row_and_the_run_goes_on(tmp_p
     assert rows.loc["B_fine", "status"] == "ok"
 
 
+def test_the_time_limit_also_stops_the_parser_in_native_code(tmp_path):
+    import time
+
+    # Five million open braces keep tree-sitter's C code busy for 20 s to a minute in one call.
+    make_task(tmp_path, "A_braces", model="```hcl\n" + "{" * 5_000_000 + "\n```\n")
+    start = time.perf_counter()
+    rows = label_corpus(tmp_path, jobs=1, cache=False, timeout=1.0).tasks
+    assert (rows.loc[0, "status"], rows.loc[0, "error"]) == ("error", "timed out after 1 s")
+    assert time.perf_counter() - start < 8
+
+
 # -- paths that hold no corpus -----------------------------------------------------------------------------------
 
 def _not_a_corpus(tmp_path, kind) -> Path:

@@ -37,6 +37,26 @@ def _parser() -> tree_sitter.Parser:
     return tree_sitter.Parser(tree_sitter.Language(tree_sitter_hcl.language()))
 
 
+_CHUNK = 1 << 16
+
+
+def _parse(src: bytes) -> tree_sitter.Tree:
+    """Parse, feeding large sources through a read callback.
+
+    One C call on megabytes can take seconds to minutes, and no Python signal handler runs meanwhile; with a
+    callback tree-sitter returns to Python for every chunk, so a task's time limit (SIGALRM, or an async
+    exception in a Dask worker thread) stops the parse too.
+    """
+    parser = _parser()
+    if len(src) <= _CHUNK:
+        return parser.parse(src)
+    try:
+        return parser.parse(lambda offset, _point: src[offset:offset + _CHUNK])
+    except BaseException:
+        parser.reset()  # an interrupted parse would otherwise be resumed by the next call
+        raise
+
+
 def _unescape(text: str) -> str:
     if "\\" not in text and "$${" not in text and "%%{" not in text:
         return text
@@ -334,7 +354,7 @@ def _errors(root, conv: _Converter) -> list[ParseError]:
 def parse_blocks(text: str, file: str | None = None, line: int = 1) -> tuple[list[Block], list[ParseError]]:
     """Parse HCL text into top-level blocks; ``line`` is where the text starts in the markdown."""
     src = text.encode("utf-8", "replace")
-    tree = _parser().parse(src)
+    tree = _parse(src)
     conv = _Converter(src, file, line)
     root = tree.root_node
     body = next((k for k in root.named_children if k.type == "body"), None)
@@ -356,7 +376,7 @@ def _recover(text: str, file: str | None, line: int) -> tuple[list[Block], list[
             continue
         chunk_line = line + text.count("\n", 0, s)
         src = chunk.encode("utf-8", "replace")
-        tree = _parser().parse(src)
+        tree = _parse(src)
         conv = _Converter(src, file, chunk_line)
         root = tree.root_node
         body = next((k for k in root.named_children if k.type == "body"), None)
