@@ -496,3 +496,15 @@ def test_ctrl_c_during_a_parallel_run_is_a_keyboard_interrupt(tmp_path):
     # on the pool's own state (AttributeError), which hid the interrupt: a traceback instead of exit 130.
     with pytest.raises(KeyboardInterrupt):
         results.throw(KeyboardInterrupt)
+
+
+def test_a_damaged_output_file_is_named_with_what_to_do(tmp_path):
+    make_task(tmp_path / "c", "T1")
+    out = tmp_path / "out"
+    assert CliRunner().invoke(cli, ["label", str(tmp_path / "c"), "-o", str(out), "-j", "1"]).exit_code == 0
+    (out / "labels.parquet").write_bytes(b"half a file")
+    res = CliRunner().invoke(cli, ["stats", str(out), "-o", str(tmp_path / "stats")])
+    assert res.exit_code == 2
+    [line] = res.output.strip().splitlines()
+    assert "labels.parquet" in line
+    assert line.endswith("(a damaged drdata output: run the command that wrote it again)")

@@ -28,6 +28,9 @@ def _fail(exc: BaseException, debug: bool) -> None:
     if isinstance(exc, OSError) and exc.filename is not None:
         # "[Errno 20] Not a directory: 'x'" says neither which file nor what to do.
         raise UserError(f"{exc.filename}: {exc.strerror or exc}; check the path and its permissions") from None
+    if type(exc).__module__.startswith("pyarrow"):
+        # "Parquet magic bytes not found..." says what is wrong, not what to do.
+        raise UserError(f"{exc} (a damaged drdata output: run the command that wrote it again)") from None
     raise UserError(str(exc)) from None
 
 
