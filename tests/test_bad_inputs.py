@@ -508,3 +508,16 @@ def test_a_damaged_output_file_is_named_with_what_to_do(tmp_path):
     [line] = res.output.strip().splitlines()
     assert "labels.parquet" in line
     assert line.endswith("(a damaged drdata output: run the command that wrote it again)")
+
+
+def test_a_failing_pair_rule_is_a_counted_fault_not_an_aborted_pair(monkeypatch):
+    import drdata.detectors.reference.outdated_engine_version as oev
+    from drdata.labeling import label_pair
+
+    def broken(model, ideal):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(oev, "older_than_ideal", broken)
+    labels = label_pair(BUCKET_MODEL, BUCKET_IDEAL, cache=False)
+    assert labels.faults == ["pair:outdated_engine_version: RuntimeError: boom"]
+    assert labels.status("s3_bucket_security_missing") == "fixed"  # the other categories are still labeled

@@ -217,7 +217,11 @@ def label_configs(model: TerraformConfig, ideal: TerraformConfig, *, taxonomy: s
     for d in dets:
         det_by_cat[d.category].append(d)
     faults: list[str] = []
-    extra = _pair_rules(model, ideal, det_by_cat)
+    try:
+        extra = _pair_rules(model, ideal, det_by_cat)
+    except Exception as exc:  # like a detector: a counted fault, never an aborted pair
+        extra = {}
+        faults.append(f"pair:outdated_engine_version: {type(exc).__name__}: {exc}")
     m_declared, i_declared = _declared(model), _declared(ideal)
     out: dict[str, CategoryLabel] = {}
     for cat in cats:
