@@ -552,3 +552,16 @@ def test_corpus_truncated_answer_is_flagged(corpus_extractions):
     _, ex = corpus_extractions[("Pr1216", "MODEL")]
     assert ex.truncated and ex.blocks[-1].unterminated
     assert not corpus_extractions[("Pr4579", "MODEL")][1].truncated
+
+
+def test_files_supplied_in_other_languages_are_recorded():
+    md = (
+        "## main.tf\n\n```hcl\nresource \"aws_instance\" \"web\" {\n"
+        "  user_data = file(\"${path.module}/scripts/boot.sh\")\n}\n```\n\n"
+        "### scripts/boot.sh\n\n```bash\n#!/bin/bash\necho hello\n```\n\n"
+        "```python\n# lambda/handler.py\ndef handler(event, context):\n    return 1\n```\n\n"
+        "```json\n{\"no\": \"name\"}\n```\n"
+    )
+    ex = extract_code_blocks(md)
+    assert [b.file for b in ex.blocks] == ["main.tf"]
+    assert ex.other_files == ["lambda/handler.py", "scripts/boot.sh"]

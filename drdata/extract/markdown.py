@@ -84,6 +84,7 @@ class Extraction:
     truncated: bool = False  # an unterminated last fence: the answer was cut off
     problems: list[str] = field(default_factory=list)
     repairs: list[str] = field(default_factory=list)  # malformed markdown that was repaired ("glued closing fence…")
+    other_files: list[str] = field(default_factory=list)  # files the answer supplies in non-Terraform fences
 
 
 @dataclass
@@ -95,6 +96,7 @@ class _Ctx:
     parse_chars: int
     scan_lines: int
     stopped: bool = False
+    other_files: list[str] = field(default_factory=list)
 
     def spend_lines(self, n: int) -> bool:
         self.scan_lines -= n
@@ -367,9 +369,35 @@ def _content_lines(tok: Token, lines: list[str], glued: dict[int, str], neutral:
     return out
 
 
-def _preceding_file(tokens: list[Token], index: int) -> str | None:
+# Files of other languages an answer may supply (scripts, templates, policies, function code).
+_OTHER_FILE_RE = re.compile(
+    r"(?<![\w./-])((?:[\w.-]+/)*[\w.-]+\.(?:sh|bash|py|js|mjs|ts|json|ya?ml|tpl|tftpl|tmpl|txt|ps1|cfg|conf|ini|"
+    r"sql|html|j2|xml|rb|go|java|toml|env|pem|crt))(?![\w-])")
+_OTHER_COMMENT_RE = re.compile(r"^[ \t]*(?:#!.*|#+|//|/\*|--|<!--)?[ \t]*(?:(?:file|filename|path)[ \t]*:[ \t]*)?"
+                               r"[`\"'*]*(\S+)")
+
+
+def other_file_in_text(text: str) -> str | None:
+    m = _OTHER_FILE_RE.search(text) if "." in text else None
+    return _norm_file(m.group(1)) if m else None
+
+
+def other_file_in_first_line(code: str) -> str | None:
+    for line in code.split("\n"):
+        if line.strip():
+            if line.startswith("#!"):
+                continue  # a shebang names the interpreter, the file name may follow on the next line
+            m = _OTHER_COMMENT_RE.match(line)
+            if m and line.lstrip()[:1] in "#/-<":
+                return other_file_in_text(m.group(1))
+            return None
+    return None
+
+
+def _preceding_file(tokens: list[Token], index: int, finder=None) -> str | None:
     """File named in the text between the previous fence and this one (nearest line first), else by the
     nearest heading before it."""
+    finder = finder or file_in_text
     heading_seen = False
     for j in range(index - 1, -1, -1):
         tok = tokens[j]
@@ -377,7 +405,7 @@ def _preceding_file(tokens: list[Token], index: int) -> str | None:
             break
         if tok.type == "inline":
             for line in reversed(tok.content.split("\n")):
-                name = file_in_text(line)
+                name = finder(line)
                 if name:
                     return name
             if j > 0 and tokens[j - 1].type == "heading_open":
@@ -389,7 +417,7 @@ def _preceding_file(tokens: list[Token], index: int) -> str | None:
     for j in range(index - 1, -1, -1):
         tok = tokens[j]
         if tok.type == "inline" and j > 0 and tokens[j - 1].type == "heading_open":
-            return file_in_text(tok.content)
+            return finder(tok.content)
     return None
 
 
@@ -429,6 +457,12 @@ def _extract(text: str, depth: int, offset: int, ctx: _Ctx, outer_closed: bool) 
             repairs.append(f"line {offset + tok.map[0] + 1}: code glued to the opening fence")
         code = "\n".join(body)
         if not (lang in HCL_LANGS or (lang == "" and is_hcl_like(code))) or not code.strip():
+            if code.strip():
+                # A script or template shown in another language still counts as supplied by the answer.
+                other = (other_file_in_text(info) or other_file_in_first_line(code)
+                         or _preceding_file(tokens, i, other_file_in_text))
+                if other:
+                    ctx.other_files.append(other)
             continue
         file = _info_file(info) or file_in_first_line(code) or _preceding_file(tokens, i)
         if unterminated:
@@ -479,4 +513,4 @@ def extract_code_blocks(markdown: str) -> Extraction:
         return Extraction([], False, [f"extraction failed: {type(exc).__name__}: {exc}"], repairs)
     if not blocks:
         problems.append("no Terraform code found")
-    return Extraction(blocks, truncated, problems, repairs)
+    return Extraction(blocks, truncated, problems, repairs, sorted(set(ctx.other_files)))

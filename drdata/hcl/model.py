@@ -188,6 +188,7 @@ class TerraformConfig:
     duplicate_locals: tuple[str, ...] = ()
     truncated: bool = False  # the answer was cut off (unterminated fence, cut mid-block)
     backend: str = ""
+    other_files: tuple[str, ...] = ()  # files the answer supplies in non-Terraform code blocks (scripts, JSON)
 
     # -- health ----------------------------------------------------------------------
     @property
@@ -214,6 +215,11 @@ class TerraformConfig:
     def empty(self) -> bool:
         return not (self.resources or self.data or self.modules or self.variables or self.outputs
                     or self.providers or self.terraform or self.locals)
+
+    def supplied_files(self) -> set[str]:
+        """Names (as written, and base names) of every file the answer shows, in any language."""
+        names = {cb.file for cb in self.code_blocks if cb.file} | set(self.other_files)
+        return names | {n.rsplit("/", 1)[-1] for n in names}
 
     # -- lookups ---------------------------------------------------------------------
     def resources_of(self, *types: str) -> list[Resource]:

@@ -11,7 +11,7 @@ BACKENDS = ("treesitter", "hcl2")
 DEFAULT_BACKEND = "treesitter"
 
 # Bump when the model or the extraction changes shape: it is part of every cache key.
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"
 
 
 def _backend(name: str) -> Callable[..., tuple[list[Block], list[ParseError]]]:
@@ -140,6 +140,7 @@ def parse_answer(markdown: str | None, *, backend: str = DEFAULT_BACKEND, cache:
 
     ex = extract_code_blocks(markdown)
     cfg = parse_code_blocks(ex.blocks, ex.truncated, backend)
+    cfg.other_files = tuple(ex.other_files)
     if store is not None:
         store.put(backend, markdown, cfg)
     return cfg

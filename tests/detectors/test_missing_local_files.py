@@ -39,3 +39,14 @@ MAIN = 'resource "aws_instance" "i" {\n  ami       = "x"\n  user_data = file("${
 def test_file_supplied_as_a_code_block():
     cfg = parse_code_blocks([CodeBlock(MAIN, 3, "main.tf"), CodeBlock("", 12, "scripts/init.sh")])
     check(run_detector(registry()["missing_local_files"], cfg), "clear")
+
+
+def test_a_script_shown_in_a_bash_fence_counts_as_supplied():
+    from drdata.detectors.registry import registry, run_detector
+    from drdata.hcl import parse_answer
+
+    body = '```hcl\nresource "aws_instance" "web" {\n  user_data = file("${path.module}/scripts/boot.sh")\n}\n```\n'
+    shown = body + "\n### scripts/boot.sh\n\n```bash\n#!/bin/bash\necho hello\n```\n"
+    det = registry()["missing_local_files"]
+    assert run_detector(det, parse_answer(body, cache=False)).status == "fires"
+    assert run_detector(det, parse_answer(shown, cache=False)).status == "clear"

@@ -42,8 +42,7 @@ def _literal_path(arg) -> str | None:
 
 def _produced(cfg: TerraformConfig) -> set[str]:
     """Base names of files the configuration itself writes (archive_file, local_file) or the answer shows as a
-    code block. Files shown only in non-Terraform fences (bash, json) are invisible here: the extraction keeps
-    Terraform blocks only, so such answers are flagged too (see the measurement notes)."""
+    code block of any language (a script shown in a ```bash fence under its file name counts)."""
     names = set()
     for r in (*cfg.resources, *cfg.data):
         for key in ("output_path", "filename"):
@@ -52,9 +51,7 @@ def _produced(cfg: TerraformConfig) -> set[str]:
                 p = _literal_path(r.get(key)) if r.get(key) is not None else None
                 if p:
                     names.add(p.rsplit("/", 1)[-1])
-    for cb in cfg.code_blocks:
-        if cb.file:
-            names.add(cb.file.rsplit("/", 1)[-1])
+    names |= cfg.supplied_files()
     return names
 
 

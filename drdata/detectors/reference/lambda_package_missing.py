@@ -39,8 +39,7 @@ def _built(cfg: TerraformConfig, res: Resource, path: str | None) -> bool:
 def _provided(cfg: TerraformConfig, path: str | None) -> bool:
     if path is None:
         return False
-    base = path.rsplit("/", 1)[-1]
-    return any(cb.file and cb.file.rsplit("/", 1)[-1] == base for cb in cfg.code_blocks)
+    return path.rsplit("/", 1)[-1] in cfg.supplied_files()
 
 
 @detector(category="lambda_package_missing")
