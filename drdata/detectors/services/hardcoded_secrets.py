@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from drdata.detectors.registry import detector, hit, hit_at
+from drdata.detectors.registry import block_address, detector, hit, hit_at
 from drdata.detectors.services._util import truthy
 from drdata.hcl.model import Block, Call, Expr, TerraformConfig
 
@@ -59,7 +59,7 @@ _SECRET_SOURCES = re.compile(
 )
 
 
-def _resource_findings(block: Block, address: str):
+def _resource_findings(block: Block):
     for path, attr in block.attribute_paths():
         leaf = path.rsplit(".", 1)[-1]
         if _is_secret_name(leaf) and _literal_secret(attr.value):
@@ -80,14 +80,14 @@ def hardcoded_secrets(cfg: TerraformConfig):
     defaults marked sensitive, and `sensitive = true` on outputs.
     """
     for block in [*cfg.resources, *cfg.providers]:
-        for path, attr in _resource_findings(block, ""):
-            yield hit(block, f"{_addr(block)}: `{path}` is a literal secret", attr)
-        if isinstance(block, Block) and getattr(block, "resource_type", "") == "aws_ssm_parameter":
+        for path, attr in _resource_findings(block):
+            yield hit(block, f"{block_address(block)}: `{path}` is a literal secret", attr)
+        if getattr(block, "resource_type", "") == "aws_ssm_parameter":
             name = block.attributes.get("name")
             value = block.attributes.get("value")
             if name is not None and value is not None and _is_secret_name(
                     re.sub(r"[^\w]+", "_", str(name.value)).strip("_").lower()) and _literal_secret(value.value):
-                yield hit(block, f"{_addr(block)}: parameter {name.value!r} holds a literal value", value)
+                yield hit(block, f"{block_address(block)}: parameter {name.value!r} holds a literal value", value)
     for var in cfg.variables:
         name = var.labels[0] if var.labels else ""
         default = var.attributes.get("default")
@@ -119,7 +119,3 @@ def hardcoded_secrets(cfg: TerraformConfig):
             yield hit(out, f"output.{name}: exposes a secret ({value.source.strip()[:60]}) without sensitive = true",
                       value)
 
-
-def _addr(block: Block) -> str:
-    from drdata.detectors.registry import block_address
-    return block_address(block)
