@@ -469,6 +469,7 @@ TRICKY_TITLES = [
     ("Terraform backend uses local state", "backend_state_configuration"),
     ("Missing aws_region variable declaration", "undefined_reference"),
     ("Response truncated mid-file", "truncated_answer"),
+    ("Model could not finish, was unable to give the full answer in a single turn", "truncated_answer"),
     ("KMS key rotation disabled", "kms_key_rotation_missing"),
     ("Unit tests are placeholders", OTHER),
     ("README lacks deployment steps", OTHER),

@@ -118,6 +118,8 @@ RULES: tuple[Rule, ...] = (
          r"truncat\w*|\bmid-(resource|block|file|line|configuration|statement)\b|incomplete (\w+ )?(response|answer|output|code|configuration|implementation|file|deliverable|solution|infrastructure|stack|hcl)"
          r"|cut off|cuts off|ends? mid|unfinished|partial (\w+ )?(response|implementation|configuration|code)|missing implementation"
          r"|(missing|absent|omitted|lacks?|no) (\w+ ){0,2}(requirements?|infrastructure|services?|functionality|features?|layers?|architecture|tiers?)"
+         r"|(unable|not able|failed|fails) to (generate|provide|give|complete|finish) (the |a )?(full|complete|entire|whole)"
+         r"|(multiple|\d+|several) turns|single (turn|go)\b"
          r"|completeness|missing (entire|whole)|(requirements?|scope) (not met|gaps?|missed|coverage)"
          r"|not self-contained",
          r"missing (\w+ ){0,2}(resources?|components?)|incomplete|missing (core|required|critical|key|essential|major)|not implemented"),
