@@ -51,7 +51,7 @@ declare(
     Category(
         id="region_configuration",
         title="Region Configuration",
-        severity="Critical",
+        severity="High",
         rule_set="aws",
         what="The region is not driven by the pipeline's region variable: the default provider hard-codes a region, a region variable is declared but never used, an answer relying on the pipeline's provider.tf does not declare `aws_region`, or literal AZ names and ARNs name another region than their provider.",
         root_cause="Models declare a region variable by habit and then write the region they have in mind as a literal elsewhere.",
@@ -61,7 +61,7 @@ declare(
     Category(
         id="backend_state_configuration",
         title="Backend and State Configuration",
-        severity="Critical",
+        severity="Medium",
         rule_set="convention",
         what="The state backend does not follow the pipeline convention of a partial `backend \"s3\" {}` completed at `terraform init`: no backend at all, or bucket/key/region/lock table written as literals (without locking when fully written).",
         root_cause="Models either leave state local or write a complete backend for an imaginary account.",
@@ -71,7 +71,7 @@ declare(
     Category(
         id="variable_quality",
         title="Variable Quality",
-        severity="Critical",
+        severity="Medium",
         rule_set="aws",
         what="Input variables that are never used, have no type or no description, or document a fixed set of values without a `validation` block enforcing it.",
         root_cause="Variables are declared up front from a template and not reconciled with the code written afterwards.",
@@ -81,7 +81,7 @@ declare(
     Category(
         id="missing_outputs",
         title="Missing Outputs",
-        severity="Critical",
+        severity="Low",
         rule_set="aws",
         what="The answer creates resources but outputs nothing, or leaves its main endpoints (load balancer DNS, database endpoint, API URL, VPC id, ...) without an output.",
         root_cause="Models treat outputs as optional decoration and stop writing once the resources are declared.",
@@ -91,7 +91,7 @@ declare(
     Category(
         id="hardcoded_values",
         title="Hard-coded Environment Values",
-        severity="High",
+        severity="Medium",
         rule_set="aws",
         what="Account- and region-specific values written as literals in resources: AMI ids, 12-digit account ids, availability-zone names.",
         root_cause="Models paste concrete values from examples instead of looking them up with data sources.",
@@ -101,7 +101,7 @@ declare(
     Category(
         id="missing_local_files",
         title="Missing Local Files",
-        severity="Critical",
+        severity="High",
         rule_set="aws",
         what="`file()`, `templatefile()`, `filebase64()` and similar read a local file that the answer does not supply and no resource creates.",
         root_cause="Models move scripts and policies out of line for tidiness and forget to write the files.",
@@ -111,7 +111,7 @@ declare(
     Category(
         id="deprecated_arguments",
         title="Deprecated Resources and Arguments",
-        severity="Critical",
+        severity="Low",
         rule_set="aws",
         what="Resources, data sources and arguments the current AWS provider deprecated or removed (inline `acl`/`versioning`/encryption on `aws_s3_bucket`, `aws_s3_bucket_object`, `vpc = true` on `aws_eip`, `name` on `aws_db_instance`, ...).",
         root_cause="Training data predates AWS provider v4/v5, which split the S3 bucket and renamed arguments.",
@@ -131,7 +131,7 @@ declare(
     Category(
         id="s3_lifecycle_rule_without_filter",
         title="S3 Lifecycle Rule Without Filter",
-        severity="Critical",
+        severity="Low",
         rule_set="aws",
         what="An `aws_s3_bucket_lifecycle_configuration` rule has neither a `filter` block nor a `prefix`.",
         root_cause="The older inline `lifecycle_rule` did not need one; models carry that shape over to the split resource.",
@@ -151,7 +151,7 @@ declare(
     Category(
         id="lifecycle_misuse",
         title="Lifecycle Meta-Argument Misuse",
-        severity="Critical",
+        severity="High",
         rule_set="aws",
         what="`lifecycle` settings that hide or break changes: `ignore_changes = all`, ignoring security-relevant attributes (ingress, policies, encryption), `create_before_destroy` on a resource with a fixed unique name.",
         root_cause="Models add lifecycle blocks to silence drift or replacement errors without weighing what they suppress.",

@@ -11,7 +11,7 @@ declare(
     Category(
         id="open_security_group",
         title="Security Group Open to the Internet",
-        severity="Critical",
+        severity="High",
         rule_set="aws",
         what="A security group admits traffic from 0.0.0.0/0 or ::/0 on an administrative or database port (SSH, RDP, MySQL, PostgreSQL, Redis, ...) or on every port.",
         root_cause="Models write the widest CIDR so that connectivity works on the first try, and rarely restrict management ports to a bastion or VPC range.",
@@ -51,7 +51,7 @@ declare(
     Category(
         id="kms_key_rotation_missing",
         title="KMS Key Rotation Missing",
-        severity="Critical",
+        severity="High",
         rule_set="aws",
         what="A symmetric customer managed KMS key is created without `enable_key_rotation = true`.",
         root_cause="Rotation is off by default in the API and models copy the minimal `aws_kms_key` example.",
@@ -81,7 +81,7 @@ declare(
     Category(
         id="vpc_flow_logs_missing",
         title="VPC Flow Logs Missing",
-        severity="Critical",
+        severity="High",
         rule_set="aws",
         what="A VPC is created without an `aws_flow_log` recording its traffic.",
         root_cause="Flow logs are a separate resource needing a destination and an IAM role; models build the network and stop.",
@@ -91,7 +91,7 @@ declare(
     Category(
         id="ec2_instance_hardening",
         title="EC2 Instance Hardening Missing",
-        severity="Critical",
+        severity="High",
         rule_set="aws",
         what="Instances or launch templates allow IMDSv1 (no `metadata_options { http_tokens = \"required\" }`), or instances meant for private subnets get public IP addresses.",
         root_cause="IMDSv2 is opt-in in Terraform; models leave metadata options out and copy `associate_public_ip_address = true` from public examples.",
@@ -101,7 +101,7 @@ declare(
     Category(
         id="database_configuration",
         title="Database Misconfiguration",
-        severity="Critical",
+        severity="High",
         rule_set="aws",
         what="An RDS instance or cluster is publicly accessible, has no DB subnet group (lands in the default VPC), or uses a master user name the engine reserves.",
         root_cause="Models set the arguments that make a connection easy and are not aware of per-engine reserved user names.",
@@ -111,7 +111,7 @@ declare(
     Category(
         id="messaging_configuration",
         title="Messaging Misconfiguration",
-        severity="Critical",
+        severity="Medium",
         rule_set="aws",
         what="SQS queues without a dead-letter queue, FIFO queues named without `.fifo`, queues fed by SNS without a queue policy, SQS event sources with a visibility timeout shorter than the function timeout, and SNS subscriptions over plain HTTP.",
         root_cause="Models create queues and subscriptions with minimal arguments and miss the policies and limits that connect them.",
@@ -121,7 +121,7 @@ declare(
     Category(
         id="api_gateway_lb_wiring",
         title="API Gateway / Load Balancer Wiring Broken",
-        severity="Critical",
+        severity="High",
         rule_set="aws",
         what="Pieces that must be connected are not: REST deployments without a stage or ordering on the methods, HTTP APIs without a stage, Lambda integrations without an invoke permission, target groups with no targets or no health check.",
         root_cause="API Gateway and ELB need several small resources wired together; models write the main ones and miss the glue.",
@@ -131,7 +131,7 @@ declare(
     Category(
         id="missing_monitoring_alarms",
         title="Monitoring Alarms Missing",
-        severity="Critical",
+        severity="Medium",
         rule_set="aws",
         what="Services (RDS, Lambda, load balancers, Auto Scaling groups, SQS, DynamoDB, API Gateway, ECS) have no CloudWatch metric alarm on them, or alarms have no action.",
         root_cause="Alarms are separate resources needing the service's metric names and dimensions; models add a few or none, and leave out notification targets.",
@@ -141,7 +141,7 @@ declare(
     Category(
         id="lambda_configuration",
         title="Lambda Misconfiguration",
-        severity="Critical",
+        severity="High",
         rule_set="aws",
         what="Lambda functions on deprecated runtimes, without an explicit timeout, without a dead-letter queue or failure destination when invoked asynchronously, or without a managed log group.",
         root_cause="Models reuse runtimes and minimal examples from their training data and do not follow invocation paths to their failure handling.",
