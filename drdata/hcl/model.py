@@ -189,6 +189,7 @@ class TerraformConfig:
     truncated: bool = False  # the answer was cut off (unterminated fence, cut mid-block)
     backend: str = ""
     other_files: tuple[str, ...] = ()  # files the answer supplies in non-Terraform code blocks (scripts, JSON)
+    _by_type: tuple | None = field(default=None, repr=False, compare=False)  # index for resources_of
 
     # -- health ----------------------------------------------------------------------
     @property
@@ -223,6 +224,15 @@ class TerraformConfig:
 
     # -- lookups ---------------------------------------------------------------------
     def resources_of(self, *types: str) -> list[Resource]:
+        # Detectors ask this per resource; an index keeps them linear on answers with thousands of blocks.
+        index = self._by_type
+        if index is None or index[0] != len(self.resources):
+            by_type: dict[str, list[Resource]] = {}
+            for r in self.resources:
+                by_type.setdefault(r.resource_type, []).append(r)
+            index = self._by_type = (len(self.resources), by_type)
+        if len(types) == 1:
+            return list(index[1].get(types[0], ()))
         return [r for r in self.resources if r.resource_type in types]
 
     def data_of(self, *types: str) -> list[Resource]:
