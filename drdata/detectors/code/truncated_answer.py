@@ -27,6 +27,9 @@ _PLACEHOLDERS = [
 ]
 
 
+_TOKEN = re.compile(r'"(?:\\.|[^"\\])*"?|#.*|//.*|<<-?\s*([A-Za-z_]\w*)|[{}]')
+
+
 def _balance(text: str) -> int:
     """Open minus closed braces outside strings, comments and heredocs (approximate, linear)."""
     depth = 0
@@ -36,31 +39,17 @@ def _balance(text: str) -> int:
             if line.strip() == heredoc:
                 heredoc = None
             continue
-        in_str = False
-        i = 0
-        n = len(line)
-        while i < n:
-            c = line[i]
-            if in_str:
-                if c == "\\":
-                    i += 2
-                    continue
-                if c == '"':
-                    in_str = False
-            elif c == '"':
-                in_str = True
-            elif c == "#" or line.startswith("//", i):
-                break
-            elif c == "{":
+        for m in _TOKEN.finditer(line):
+            tok = m.group(0)
+            if tok == "{":
                 depth += 1
-            elif c == "}":
+            elif tok == "}":
                 depth -= 1
-            elif line.startswith("<<", i):
-                m = re.match(r"<<-?\s*([A-Za-z_]\w*)", line[i:])
-                if m:
-                    heredoc = m.group(1)
-                    break
-            i += 1
+            elif m.group(1):
+                heredoc = m.group(1)
+                break
+            elif tok[0] in "#/":
+                break
     return depth
 
 
