@@ -99,10 +99,12 @@ def truncated_answer(cfg: TerraformConfig):
                 if line.strip() == heredoc:
                     heredoc = None
                 continue
-            m = re.search(r"<<-?\s*([A-Za-z_]\w*)\s*$", line)
+            m = re.search(r"<<-?\s*([A-Za-z_]\w*)\s*$", line) if "<<" in line else None
             if m:
                 heredoc = m.group(1)
             comment = line.lstrip().startswith(("#", "//", "/*"))
+            if not comment and "..." not in line and "…" not in line and "<" not in line:
+                continue  # every non-comment pattern needs an ellipsis or a <fill-in>
             for rx, why, in_comment in _PLACEHOLDERS:
                 if comment and not in_comment:
                     continue
