@@ -183,8 +183,8 @@ def _label_one(task, taxonomy, backend, cache, timeout, with_reports, start, par
                         fixed_medium=counts["Medium"], fixed_low=counts["Low"])
         if labels.faults:
             row["problems"] = "; ".join(filter(None, [row["problems"], *labels.faults]))
-        return {"task": _finish(row, start), "labels": labels.labels_frame().to_dict("records"),
-                "findings": labels.findings_frame().to_dict("records"), "items": items}
+        return {"task": _finish(row, start), "labels": labels.label_rows(),
+                "findings": labels.finding_rows(), "items": items}
     except TaskTimeout:
         row = _task_row(task, status="error", error=f"timed out after {timeout:g} s")
         return {"task": _finish(row, start), "labels": [], "findings": [], "items": []}

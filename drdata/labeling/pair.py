@@ -74,7 +74,10 @@ class PairLabels:
         return counts
 
     def labels_frame(self) -> pd.DataFrame:
-        rows = [
+        return pd.DataFrame(self.label_rows(), columns=LABEL_COLUMNS)
+
+    def label_rows(self) -> list[dict]:
+        return [
             {
                 "task_id": self.task_id,
                 "category": c.category,
@@ -85,18 +88,21 @@ class PairLabels:
             }
             for c in self.categories.values()
         ]
-        return pd.DataFrame(rows, columns=LABEL_COLUMNS)
 
     def findings_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.finding_rows(), columns=FINDING_COLUMNS)
+
+    def finding_rows(self) -> list[dict]:
         rows = []
         for c in self.categories.values():
+            fixed = {id(f) for f in c.fixed_findings}
             for side, fs in (("model", c.model_findings), ("ideal", c.ideal_findings)):
                 for f in fs:
                     rows.append({"task_id": self.task_id, "side": side, "category": f.category,
                                  "detector": f.detector, "severity": f.severity, "address": f.address,
                                  "kind": f.kind, "file": f.file, "line": f.line, "message": f.message,
-                                 "evidence": f.evidence, "fixed": side == "model" and f in c.fixed_findings})
-        return pd.DataFrame(rows, columns=FINDING_COLUMNS)
+                                 "evidence": f.evidence, "fixed": side == "model" and id(f) in fixed})
+        return rows
 
     def _repr_markdown_(self) -> str:
         from drdata.reports.render import render_report
