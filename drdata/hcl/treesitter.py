@@ -272,10 +272,10 @@ class _Converter:
         dups: list[str] = []
         for k in node.named_children:
             if k.type == "attribute":
-                ident = k.child_by_field_name("name") or (k.named_children[0] if k.named_children else None)
-                expr = next((c for c in k.named_children if c.type == "expression"), None)
-                if ident is None or expr is None:
+                kids = k.named_children
+                if len(kids) < 2 or kids[-1].type != "expression":
                     continue
+                ident, expr = kids[0], kids[-1]
                 name = self.text(ident)
                 if name in attrs:
                     dups.append(name)
