@@ -52,7 +52,7 @@ RULES: tuple[Rule, ...] = (
          r"^\W*(?:(?:missing|no|inadequate|incomplete|insufficient|wrong|incorrect|failing|comprehensive|lack|of|and|poor"
          r"|limited|weak|broken|placeholder|basic|proper|complete)\W+){0,3}(unit tests?|integration tests?|tests?( suite| coverage"
          r"| files?| cases?)?|testing|jest|readme|documentation|docs|comments|explanations?|turns?|reasoning|code quality)\b"
-         r"|^(?:\W*[\w-]+){0,4}\W*\b(documentation|docs|comments|readme)\W*$"),
+         r"|^\W*(?:[\w-]+\W+){0,4}(documentation|docs|comments|readme)\W*$"),  # separators required: linear time
     Rule("missing_environment_suffix",
          r"environment[_ ]?suffix|env[_ ]?suffix|\bsuffix(es)?\b|unique (resource )?nam|nam\w* (conflicts?|collisions?|clash)"
          r"|(resource|deployment) (conflicts?|collisions?|isolation)|parallel deploy|already exists|multi-?deployment"),
@@ -252,9 +252,16 @@ def _body_vote(body: str) -> tuple[str | None, int]:
     return best, scores[best]
 
 
+MAX_TITLE_CHARS = 400
+MAX_BODY_CHARS = 20_000
+
+
 def map_category(title: str, body: str = "", section: str | None = None) -> str:
     """One category id for a report item, or ``"other"``."""
-    title = title or ""
+    # Some rules backtrack on very long runs of word characters; no real title or body needs more than this.
+    title = (title or "")[:MAX_TITLE_CHARS]
+    body = (body or "")[:MAX_BODY_CHARS]
+    section = section[:MAX_TITLE_CHARS] if section else section
     strong, weak = map_title(title)
     if strong:
         return strong
