@@ -219,8 +219,14 @@ def _report_items(task) -> list[dict]:
 
 
 def _worker(args):
+    # The JSON text travels back: the parent parses it once and journals it as is, so the
+    # serialisation work is spread over the workers instead of queuing in the parent.
     task, kw = args
-    return label_one(task, **kw)
+    return json.dumps(label_one(task, **kw), sort_keys=True, default=str)
+
+
+def _size(task) -> int:
+    return len(task.model_response or "") + len(task.ideal_response or "") + len(task.failures_report or "")
 
 
 def _init_worker() -> None:
@@ -229,7 +235,8 @@ def _init_worker() -> None:
 
 
 def iter_label(tasks: list, *, jobs: int | None = None, **kw) -> Iterator[dict]:
-    """Yield per-task results as they finish, on local cores (order not guaranteed)."""
+    """Yield per-task results as they finish, on local cores (order not guaranteed): dicts, or
+    their JSON text when they come from worker processes."""
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(tasks) <= 1:
         for t in tasks:
@@ -241,7 +248,9 @@ def iter_label(tasks: list, *, jobs: int | None = None, **kw) -> Iterator[dict]:
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker)
     left: dict[int, object] = dict(enumerate(tasks))
     try:
-        futures = {pool.submit(_worker, (t, kw)): i for i, t in left.items()}
+        # Largest tasks first, so no long task starts last while the other cores sit idle.
+        order = sorted(left, key=lambda i: -_size(left[i]))
+        futures = {pool.submit(_worker, (left[i], kw)): i for i in order}
         for fut in as_completed(futures):
             try:
                 res = fut.result()
@@ -275,7 +284,7 @@ def _label_isolated(task, kw: dict) -> dict:
 
     pool = ProcessPoolExecutor(max_workers=1, initializer=_init_worker)
     try:
-        return pool.submit(_worker, (task, kw)).result()
+        return json.loads(pool.submit(_worker, (task, kw)).result())
     except BrokenProcessPool:
         row = _task_row(task, status="error", error="the worker process died while labeling this task "
                         "(a crash in native code or out of memory)")
@@ -412,7 +421,10 @@ class Journal:
                 fh.truncate(cut)
 
     def append(self, result: dict) -> None:
-        self._fh.write(json.dumps(result, sort_keys=True, default=str) + "\n")
+        self.append_text(json.dumps(result, sort_keys=True, default=str))
+
+    def append_text(self, text: str) -> None:
+        self._fh.write(text + "\n")
         self._fh.flush()
 
     def close(self) -> None:
@@ -465,10 +477,14 @@ def label_corpus(source, *, taxonomy: str = "full", jobs: int | None = None, cac
         else iter_label(todo, jobs=jobs, **kw)
     try:
         for res in runner:
-            res = _normal(res)
+            if isinstance(res, str):  # JSON text from a worker process
+                text, res = res, json.loads(res)
+            else:
+                text = json.dumps(res, sort_keys=True, default=str)
+                res = json.loads(text)
             results.append(res)
             if jnl is not None:
-                jnl.append(res)
+                jnl.append_text(text)
             if on_result is not None:
                 on_result(res)
             if bar is not None:
