@@ -13,7 +13,7 @@ from functools import lru_cache
 import tree_sitter
 import tree_sitter_hcl
 
-from drdata.hcl.model import Attribute, Block, Call, Expr, ParseError, Ref, Resource
+from drdata.hcl.model import Attribute, Block, Call, Expr, ParseError, Ref, Resource, is_literal
 
 NAME = "treesitter"
 
@@ -279,13 +279,15 @@ class _Converter:
                 name = self.text(ident)
                 if name in attrs:
                     dups.append(name)
+                value = self.value(expr)
                 attrs[name] = Attribute(
                     name=name,
-                    value=self.value(expr),
+                    value=value,
                     source=self.text(expr),
                     line=self.base + k.start_point[0],
                     end_line=self.base + k.end_point[0],
-                    refs=tuple(self.refs(expr, scope)),
+                    # A literal refers to nothing: skip the second walk over its subtree.
+                    refs=() if is_literal(value) else tuple(self.refs(expr, scope)),
                 )
             elif k.type == "block":
                 blocks.append(self.block(k, scope))
