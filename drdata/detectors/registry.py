@@ -219,7 +219,12 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     return out
 
 
+_LOADED: list[bool] = []
+
+
 def _load() -> None:
+    if _LOADED:
+        return  # listing the detector packages on every call costs more than some detectors
     import importlib
     import pkgutil
 
@@ -234,6 +239,7 @@ def _load() -> None:
             continue
         for mod in pkgutil.iter_modules(subpkg.__path__):
             importlib.import_module(f"{pkg.__name__}.{sub}.{mod.name}")
+    _LOADED.append(True)
 
 
 def iter_outcomes(cfg: TerraformConfig, dets: Iterable[Detector]) -> Iterator[Outcome]:
