@@ -61,7 +61,7 @@ class ParseCache:
         ver = self._versions.get(backend)
         if ver is None:
             ver = self._versions[backend] = backend_version(backend)
-        h = hashlib.sha256(f"{backend}\0{ver}\0{PARSER_VERSION}\0".encode())
+        h = hashlib.sha256(f"{backend}\0{ver}\0{PARSER_VERSION}\0{parser_fingerprint()}\0".encode())
         h.update(text.encode("utf-8", "surrogatepass"))
         return h.hexdigest()
 
@@ -140,17 +140,28 @@ def default_cache() -> ParseCache:
     return _DEFAULT[path]
 
 
-_FINGERPRINT: list[str] = []
+_FINGERPRINTS: dict[tuple[str, ...], str] = {}
+
+
+def _fingerprint(*parts: str) -> str:
+    if parts not in _FINGERPRINTS:
+        root = Path(__file__).resolve().parent.parent
+        h = hashlib.sha256()
+        for base in [root / p for p in parts] if parts else [root]:
+            for path in sorted(base.rglob("*")):
+                if path.suffix in (".py", ".json", ".csv") and "__pycache__" not in path.parts:
+                    h.update(str(path.relative_to(root)).encode())
+                    h.update(path.read_bytes())
+        _FINGERPRINTS[parts] = h.hexdigest()
+    return _FINGERPRINTS[parts]
 
 
 def code_fingerprint() -> str:
     """Hash of drdata's own source and data files: part of every result-cache key."""
-    if not _FINGERPRINT:
-        root = Path(__file__).resolve().parent.parent
-        h = hashlib.sha256()
-        for path in sorted(root.rglob("*")):
-            if path.suffix in (".py", ".json", ".csv") and "__pycache__" not in path.parts:
-                h.update(str(path.relative_to(root)).encode())
-                h.update(path.read_bytes())
-        _FINGERPRINT.append(h.hexdigest())
-    return _FINGERPRINT[0]
+    return _fingerprint()
+
+
+def parser_fingerprint() -> str:
+    """Hash of the extraction and parsing code: part of every parse-cache key, so a cached parse
+    never outlives the code (and the pickled classes) that made it."""
+    return _fingerprint("extract", "hcl")

@@ -52,3 +52,13 @@ def test_a_corrupt_entry_is_parsed_again(tmp_path):
     conn.execute("UPDATE parses SET value = ?", (b"garbage",))
     cfg = parse_answer(ANSWER, cache=cache)
     assert [r.address for r in cfg.resources] == ["aws_s3_bucket.a"]
+
+
+def test_a_change_to_the_parser_code_invalidates_cached_parses(tmp_path, monkeypatch):
+    from drdata.hcl import cache as cache_mod
+
+    cache = ParseCache(tmp_path / "c.sqlite")
+    parse_answer(ANSWER, cache=cache)
+    monkeypatch.setitem(cache_mod._FINGERPRINTS, ("extract", "hcl"), "other parser code")
+    parse_answer(ANSWER, cache=cache)
+    assert (cache.hits, cache.misses) == (0, 2)
