@@ -141,7 +141,7 @@ def label_one(task, taxonomy: str = "full", backend: str = "treesitter", cache: 
         row = _task_row(task, status="error", error=f"timed out after {timeout:g} s")
         result = {"task": _finish(row, start), "labels": [], "findings": [], "items": []}
     if store is not None and not (result["task"]["error"] or "").startswith(("timed out", "internal error")):
-        store.put_result(key, _normal(result))
+        store.put_result(key, result)  # stored as its JSON text, the normal form
     return result
 
 
@@ -316,11 +316,6 @@ def iter_label_dask(tasks: list, *, scheduler: str | None = None, jobs: int | No
         client.close()
         if cluster is not None:
             cluster.close()
-
-
-def _normal(result: dict) -> dict:
-    """The JSON form of a result: what the journal holds, so resumed and fresh runs assemble alike."""
-    return json.loads(json.dumps(result, sort_keys=True, default=str))
 
 
 def assemble(results: Iterable[dict]) -> LabelRun:
