@@ -45,7 +45,7 @@ def main() -> None:
         parse = _backend(name)
         ok = 0
         t0 = time.perf_counter()
-        for cb, text in zip(blocks, texts):
+        for cb, text in zip(blocks, texts, strict=True):
             if not parse(text, cb.file, cb.line)[1]:
                 ok += 1
         dt = time.perf_counter() - t0

@@ -12,17 +12,12 @@ uses this script's stricter title rules (OWN_RULES). Severity evidence counts th
 
 from __future__ import annotations
 
-import re
 import sys
-from collections import Counter, defaultdict
 
 from _corpus import shared_corpus
+from _recall import print_report
 
 from drdata.corpus import load_corpus
-from drdata.detectors.registry import FIRES, registry, run_detector
-from drdata.hcl import parse_answer
-from drdata.labeling.pair import match_fixed
-from drdata.reports.human import parse_report
 
 SERVICE_IDS = (
     "open_security_group", "hardcoded_secrets", "encryption_at_rest_missing", "encryption_in_transit_missing",
@@ -30,7 +25,6 @@ SERVICE_IDS = (
     "ec2_instance_hardening", "database_configuration", "messaging_configuration", "api_gateway_lb_wiring",
     "missing_monitoring_alarms", "lambda_configuration", "high_availability_missing",
 )
-SEVERITIES = ("Critical", "High", "Medium", "Low")
 
 # Title rules naming the failure itself (the report mapping is deliberately broad).
 OWN_RULES = {
@@ -65,89 +59,10 @@ OWN_RULES = {
     "high_availability_missing": r"high availability|multi[- ]az|single (nat|az|point|instance)|failover"
                                  r"|redundan",
 }
-_OWN = {c: re.compile(rx, re.I) for c, rx in OWN_RULES.items()}
-
-
-def measure(tasks) -> tuple[dict, dict, dict, dict]:
-    dets = registry()
-    rows: dict[str, Counter] = {c: Counter() for c in SERVICE_IDS}
-    misses: dict[str, list[str]] = defaultdict(list)
-    sev_parser: dict[str, Counter] = {c: Counter() for c in SERVICE_IDS}
-    sev_union: dict[str, Counter] = {c: Counter() for c in SERVICE_IDS}
-    for t in tasks:
-        model = parse_answer(t.model_response)
-        ideal = parse_answer(t.ideal_response)
-        named, own = set(), set()
-        for item in parse_report(t.failures_report):
-            by_parser = item.category in rows
-            by_own = {cid for cid, rx in _OWN.items() if rx.search(item.title)}
-            if by_parser:
-                named.add(item.category)
-                if item.severity:
-                    sev_parser[item.category][item.severity] += 1
-            own |= by_own
-            if item.severity:
-                for cid in by_own | ({item.category} if by_parser else set()):
-                    sev_union[cid][item.severity] += 1
-        for cid in SERVICE_IDS:
-            r = rows[cid]
-            m = run_detector(dets[cid], model)
-            i = run_detector(dets[cid], ideal)
-            r["tasks"] += 1
-            if not ideal.empty:
-                r["ideal_n"] += 1
-                r["ideal_fires"] += i.status == FIRES
-            if not model.empty:
-                r["model_n"] += 1
-                r["model_fires"] += m.status == FIRES
-            fixed = (m.status == FIRES and i.status != "unknown"
-                     and bool(match_fixed(m.findings, i.findings if i.status == FIRES else [])))
-            r["fixed"] += fixed
-            for key, names in (("named", named), ("own", own)):
-                if cid in names:
-                    r[key] += 1
-                    r[key + "_model_fires"] += m.status == FIRES
-                    r[key + "_fixed"] += fixed
-                    if m.status != FIRES:
-                        misses[f"{cid}:{key}"].append(f"{t.id}({m.status})")
-    return rows, misses, sev_parser, sev_union
-
-
-def _pct(a: int, b: int) -> str:
-    return f"{a / b:.2f}" if b else "-"
-
-
-def most_common(c: Counter) -> str:
-    return max(SEVERITIES, key=lambda s: (c[s], -SEVERITIES.index(s))) if c else "-"
 
 
 def main() -> None:
-    tasks = load_corpus(shared_corpus() / "archive" / "tf-hcl")
-    rows, misses, sev_parser, sev_union = measure(tasks)
-    head = ("category", "fixed", "ideal_fires", "ideal_share", "model_share", "named", "recall", "recall_fixed",
-            "named_own", "recall_own", "recall_own_fixed")
-    print("| " + " | ".join(head) + " |")
-    print("|" + "---|" * len(head))
-    for cid in SERVICE_IDS:
-        r = rows[cid]
-        print(f"| {cid} | {r['fixed']} | {r['ideal_fires']}/{r['ideal_n']} | {_pct(r['ideal_fires'], r['ideal_n'])} | "
-              f"{_pct(r['model_fires'], r['model_n'])} | {r['named']} | {_pct(r['named_model_fires'], r['named'])} | "
-              f"{_pct(r['named_fixed'], r['named'])} | {r['own']} | {_pct(r['own_model_fires'], r['own'])} | "
-              f"{_pct(r['own_fixed'], r['own'])} |")
-    print(f"\n{len(tasks)} tasks. recall = named tasks whose MODEL answer the detector fires on; recall_fixed = "
-          "named tasks labelled fixed. 'named' = report items mapped to the category by drdata.reports; "
-          "'named_own' = item titles matching OWN_RULES (this script).")
-    if "--misses" in sys.argv:
-        for cid in SERVICE_IDS:
-            print(f"\n{cid} missed (parser): {' '.join(misses[cid + ':named'])}")
-            print(f"{cid} missed (own rules): {' '.join(misses[cid + ':own'])}")
-    if "--severity" in sys.argv:
-        print("\n| category | parser C/H/M/L | parser or own title rule C/H/M/L | most common |")
-        print("|---|---|---|---|")
-        for cid in SERVICE_IDS:
-            p, u = sev_parser[cid], sev_union[cid]
-            print(f"| {cid} | " + "/".join(str(p[s]) for s in SEVERITIES) + " | "
-                  + "/".join(str(u[s]) for s in SEVERITIES) + f" | {most_common(u)} |")
+    print_report(load_corpus(shared_corpus() / "archive" / "tf-hcl"), SERVICE_IDS, OWN_RULES, sys.argv[1:])
 
 
 if __name__ == "__main__":

@@ -21,11 +21,12 @@ resolve" is never "clear".
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
 
 from drdata.hcl.model import Attribute, Block, Resource, TerraformConfig
-from drdata.taxonomy import SEVERITIES, category as get_category
+from drdata.taxonomy import SEVERITIES
+from drdata.taxonomy import category as get_category
 
 FIRES, CLEAR, UNKNOWN = "fires", "clear", "unknown"
 

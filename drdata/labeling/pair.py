@@ -126,7 +126,7 @@ def _merge(outcomes: list[Outcome]) -> tuple[str, list[Finding], list[str]]:
     return CLEAR, [], reasons
 
 
-def _declared(cfg: TerraformConfig) -> set[str]:
+def declared_addresses(cfg: TerraformConfig) -> set[str]:
     out = {r.address for r in cfg.resources} | {d.address for d in cfg.data}
     out |= {f"module.{m.labels[0]}" for m in cfg.modules}
     out |= {f"var.{v.labels[0]}" for v in cfg.variables}
@@ -228,7 +228,7 @@ def label_configs(model: TerraformConfig, ideal: TerraformConfig, *, taxonomy: s
     except Exception as exc:  # like a detector: a counted fault, never an aborted pair
         extra = {}
         faults.append(f"pair:outdated_engine_version: {type(exc).__name__}: {exc}")
-    m_declared, i_declared = _declared(model), _declared(ideal)
+    m_declared, i_declared = declared_addresses(model), declared_addresses(ideal)
     out: dict[str, CategoryLabel] = {}
     for cat in cats:
         sides = {}
