@@ -21,7 +21,7 @@ resolve" is never "clear".
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from drdata.hcl.model import Attribute, Block, Resource, TerraformConfig
@@ -241,8 +241,3 @@ def _load() -> None:
         for mod in pkgutil.iter_modules(subpkg.__path__):
             importlib.import_module(f"{pkg.__name__}.{sub}.{mod.name}")
     _LOADED.append(True)
-
-
-def iter_outcomes(cfg: TerraformConfig, dets: Iterable[Detector]) -> Iterator[Outcome]:
-    for d in dets:
-        yield run_detector(d, cfg)

@@ -415,9 +415,6 @@ class Journal:
             with self.path.open("r+b") as fh:
                 fh.truncate(cut)
 
-    def append(self, result: dict) -> None:
-        self.append_text(json.dumps(result, sort_keys=True, default=str))
-
     def append_text(self, text: str) -> None:
         self._fh.write(text + "\n")
         self._fh.flush()
