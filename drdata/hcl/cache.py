@@ -56,12 +56,12 @@ class ParseCache:
         return conn
 
     def key(self, backend: str, text: str) -> str:
-        from drdata.hcl.parse import PARSER_VERSION, backend_version
+        from drdata.hcl.parse import backend_version
 
         ver = self._versions.get(backend)
         if ver is None:
             ver = self._versions[backend] = backend_version(backend)
-        h = hashlib.sha256(f"{backend}\0{ver}\0{PARSER_VERSION}\0{parser_fingerprint()}\0".encode())
+        h = hashlib.sha256(f"{backend}\0{ver}\0{parser_fingerprint()}\0".encode())
         h.update(text.encode("utf-8", "surrogatepass"))
         return h.hexdigest()
 

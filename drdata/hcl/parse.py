@@ -10,10 +10,6 @@ from drdata.hcl.model import Block, CodeBlock, ParseError, Resource, TerraformCo
 BACKENDS = ("treesitter", "hcl2")
 DEFAULT_BACKEND = "treesitter"
 
-# Bump when the model or the extraction changes shape: it is part of every cache key.
-PARSER_VERSION = "4"
-
-
 def _backend(name: str) -> Callable[..., tuple[list[Block], list[ParseError]]]:
     if name == "treesitter":
         from drdata.hcl.treesitter import parse_blocks
