@@ -10,6 +10,7 @@ from drdata.hcl.model import Block, CodeBlock, ParseError, Resource, TerraformCo
 BACKENDS = ("treesitter", "hcl2")
 DEFAULT_BACKEND = "treesitter"
 
+
 def _backend(name: str) -> Callable[..., tuple[list[Block], list[ParseError]]]:
     if name == "treesitter":
         from drdata.hcl.treesitter import parse_blocks
