@@ -4,6 +4,7 @@ category mapping of tricky titles, robustness, and figures on the shared corpus.
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -499,6 +500,21 @@ def test_tricky_title_mapping(title, category):
 )
 def test_body_decides_when_title_is_weak_or_silent(title, body, category):
     assert map_category(title, body) == category
+
+
+def test_rules_are_written_in_lower_case():
+    # Rules run on lower-cased text without re.I (2.5x faster): an upper-case letter in a rule would never match.
+    from drdata.reports.mapping import RULES
+
+    for rule in RULES:
+        for pattern in filter(None, (rule.strong, rule.weak)):
+            assert not re.search(r"(?<!\\)[A-Z]", pattern), (rule.category, pattern)
+
+
+@pytest.mark.parametrize("title", ["KMS KEY ROTATION DISABLED", "kms key rotation disabled", "Kms Key Rotation Disabled"])
+def test_mapping_ignores_case(title):
+    assert map_category(title) == "kms_key_rotation_missing"
+    assert map_category("Second problem", title.replace("KEY", "KEYS").upper() + " " + title) == "kms_key_rotation_missing"
 
 
 def test_section_is_the_last_resort():
