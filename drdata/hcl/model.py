@@ -13,7 +13,7 @@ MODEL_RESPONSE.md), so evidence points at the real file a curator opens;
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -190,6 +190,7 @@ class TerraformConfig:
     backend: str = ""
     other_files: tuple[str, ...] = ()  # files the answer supplies in non-Terraform code blocks (scripts, JSON)
     _by_type: tuple | None = field(default=None, repr=False, compare=False)  # index for resources_of
+    _derived: dict | None = field(default=None, repr=False, compare=False)  # see derived()
 
     # -- health ----------------------------------------------------------------------
     @property
@@ -235,6 +236,20 @@ class TerraformConfig:
             return list(index[1].get(types[0], ()))
         return [r for r in self.resources if r.resource_type in types]
 
+    def derived(self, compute: Callable[[TerraformConfig], Any]) -> Any:
+        """``compute(self)``, worked out once per configuration: several detectors need the same
+        summary (e.g. which variables are used), and each would otherwise walk every block again.
+        Recomputed when blocks are added, as tests that build a configuration step by step do."""
+        shape = (len(self.resources), len(self.data), len(self.modules), len(self.variables), len(self.locals),
+                 len(self.outputs), len(self.providers), len(self.terraform), len(self.code_blocks))
+        memo = self._derived
+        if memo is None:
+            memo = self._derived = {}
+        hit = memo.get(compute)
+        if hit is None or hit[0] != shape:
+            hit = memo[compute] = (shape, compute(self))
+        return hit[1]
+
     def data_of(self, *types: str) -> list[Resource]:
         return [r for r in self.data if r.resource_type in types]
 
@@ -273,3 +288,21 @@ class TerraformConfig:
             yield from b.all_refs()
         for a in self.locals.values():
             yield from a.refs
+
+
+def _pickle_by_constructor(cls: type) -> None:
+    """Pickle as ``cls(*public fields)``: the parse cache stores thousands of these per answer, and the
+    dataclass default (a Python __getstate__/__setstate__ per object) made loading slower than re-parsing
+    small answers. Private memo slots (``_by_type``, ``_derived``) are left out; they are rebuilt on use."""
+    from dataclasses import fields
+
+    names = tuple(f.name for f in fields(cls) if not f.name.startswith("_"))
+
+    def __reduce__(self):
+        return cls, tuple([getattr(self, n) for n in names])
+
+    cls.__reduce__ = __reduce__
+
+
+for _cls in (Ref, Attribute, Block, Resource, ParseError, CodeBlock, TerraformConfig):
+    _pickle_by_constructor(_cls)

@@ -203,3 +203,28 @@ def test_a_fence_line_left_inside_code_is_not_a_syntax_error():
     cfg = parse_code_blocks([CodeBlock(text=text, line=5, file="main.tf")])
     assert [r.address for r in cfg.resources] == ["a.one", "a.two"]
     assert not cfg.errors and cfg.resources[1].line == 9
+
+
+def test_a_configuration_pickles_whole_without_its_memos():
+    cfg = parse_hcl(DR, file="main.tf")
+    cfg.resources_of("aws_s3_bucket")
+    cfg.derived(lambda c: len(c.resources))  # fill both memo slots
+    clone = pickle.loads(pickle.dumps(cfg))
+    assert clone == cfg
+    assert type(clone.resources[0]) is type(cfg.resources[0])
+    assert clone.resources[0].attributes["tags"].refs == cfg.resources[0].attributes["tags"].refs
+    assert clone._by_type is None and clone._derived is None
+
+
+def test_derived_values_are_computed_once_and_follow_new_blocks():
+    cfg = parse_hcl(DR)
+    calls = []
+
+    def count_resources(c):
+        calls.append(1)
+        return len(c.resources)
+
+    assert cfg.derived(count_resources) == 1 and cfg.derived(count_resources) == 1
+    assert len(calls) == 1
+    cfg.resources.append(parse_hcl('resource "aws_sqs_queue" "q" {}').resources[0])
+    assert cfg.derived(count_resources) == 2 and len(calls) == 2

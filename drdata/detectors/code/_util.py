@@ -113,7 +113,11 @@ def module_dir(file: str | None) -> str:
 def variable_uses(cfg: TerraformConfig) -> dict[str, set[str]]:
     """Module dir -> names of variables used there outside their own declaration (a validation block that
     refers to its own variable is no use). Also a textual ``var.x`` scan, since refs inside blocks that did
-    not parse are lost."""
+    not parse are lost. Shared by several detectors: computed once per configuration, do not modify."""
+    return cfg.derived(_variable_uses)
+
+
+def _variable_uses(cfg: TerraformConfig) -> dict[str, set[str]]:
     uses: dict[str, set[str]] = {}
     for b in cfg.all_blocks():
         own = b.labels[0] if b.type == "variable" and b.labels else None
