@@ -52,3 +52,21 @@ def test_unused_in_root_although_a_module_uses_the_name():
                  "main.tf": 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n',
                  "modules/net/main.tf": 'resource "aws_vpc" "v" {\n  cidr_block = var.cidr\n}\n'})
     check(run_md("variable_quality", md), "fires", ["var.cidr"], "never used")
+
+
+@pytest.mark.parametrize(
+    "text, names",
+    [
+        ("name = var.name", ["name"]),
+        ("a = var.a\nb = (var.b-c)", ["a", "b-c"]),
+        ('x = "${var.region}"', ["region"]),
+        ("var.start_of_text", ["start_of_text"]),
+        ("x = myvar.not_a_var", []),  # preceded by a word character: not a variable
+        ("x = _var.nope + évar.nope2 + 9var.nope3", []),
+        ("x = var.1bad", []),  # a name must start with a letter or underscore
+    ],
+)
+def test_textual_var_scan_matches_whole_words_only(text, names):
+    from drdata.detectors.code._util import _var_names
+
+    assert _var_names(text) == names

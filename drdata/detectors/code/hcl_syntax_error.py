@@ -56,8 +56,8 @@ def _duplicate_locals(cfg: TerraformConfig):
 
     where: dict[str, list[tuple[int, str | None, str]]] = defaultdict(list)
     for i, cb in enumerate(cfg.code_blocks):
-        if "locals" not in cb.text:
-            continue  # defines no local: spare the re-parse
+        if "locals" not in cb.text or not any(name in cb.text for name in cfg.duplicate_locals):
+            continue  # defines none of them: spare the re-parse
         part = parse_hcl(cb.text, file=cb.file, line=cb.line, backend=cfg.backend or "treesitter")
         for name in part.duplicate_locals:
             where[name].append((i, _norm_file(cb.file), ""))  # twice inside one code block

@@ -82,9 +82,10 @@ def truncated_answer(cfg: TerraformConfig):
     last = cfg.code_blocks[-1]
     end = last.line + last.text.rstrip().count("\n")
     tail = last.text.rstrip().split("\n")[-1] if last.text.strip() else ""
-    if not last.unterminated and _balance(last.text) > 0:
+    open_braces = 0 if last.unterminated else _balance(last.text)
+    if open_braces > 0:
         yield hit_at(last.file or "answer", "code_block", last.file, end,
-                     f"{last.file or 'answer'}: last code block ends with {_balance(last.text)} unclosed brace(s)",
+                     f"{last.file or 'answer'}: last code block ends with {open_braces} unclosed brace(s)",
                      tail)
     elif _cut_statement(tail):
         yield hit_at(last.file or "answer", "code_block", last.file, end,

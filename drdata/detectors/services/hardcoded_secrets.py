@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from drdata.detectors.registry import block_address, detector, hit, hit_at
 from drdata.detectors.services._util import truthy
@@ -29,6 +30,7 @@ _NOT_VALUE = re.compile(r"^(|arn:aws[\w-]*:.*|\$\{.*\}|true|false|null|none|disa
 _DUMMY_KEYS = {"test", "mock", "fake", "dummy", "localstack", "foobar"}
 
 
+@lru_cache(maxsize=4096)  # the same attribute and key names recur in every answer
 def _is_secret_name(name: str) -> bool:
     return bool(_SECRET.search(name)) and not _NOT_SECRET.search(name)
 
