@@ -45,6 +45,17 @@ def test_every_task_is_a_row_labelled_or_an_error_with_its_reason(corpus):
     assert labels["kms_key_alias_missing"] == "fixed"
 
 
+def test_an_in_process_run_leaves_the_garbage_collector_as_it_was(corpus):
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    during = []
+    run = label_corpus(corpus, jobs=1, cache=False, on_result=lambda _: during.append(gc.get_freeze_count()))
+    assert len(run.tasks) == 7 and len(during) == 7
+    assert min(during) > 0  # long-lived objects frozen while tasks run (see batch._frozen_gc) ...
+    assert gc.get_freeze_count() == 0  # ... and thawed afterwards
+
+
 def test_parallel_and_serial_runs_write_identical_files(corpus, tmp_path):
     write_outputs(label_corpus(corpus, jobs=1, cache=False), tmp_path / "serial")
     write_outputs(label_corpus(corpus, jobs=2, cache=False), tmp_path / "parallel")

@@ -8,6 +8,7 @@ assembles sorted DataFrames, so the same inputs give byte-identical files.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -15,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -232,6 +234,38 @@ def _size(task) -> int:
 def _init_worker() -> None:
     # Ctrl-C is the parent's to handle: workers stay quiet and are terminated.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _warm_up()
+    # Everything alive now (modules, registry, the parent's task list) lives as long as the worker:
+    # frozen, the cyclic GC stops re-scanning it on every full collection (~7 % of cold labeling time).
+    gc.freeze()
+
+
+def _warm_up() -> None:
+    """Import and build once what every task needs, before the first task's clock starts."""
+    from drdata.detectors.registry import registry
+    from drdata.extract import extract_code_blocks
+    from drdata.hcl import parse_hcl
+    from drdata.reports.human import parse_report
+
+    registry()
+    parse_hcl("")
+    extract_code_blocks("")
+    parse_report("")
+
+
+@contextmanager
+def _frozen_gc() -> Iterator[None]:
+    """gc.freeze() for an in-process run (see _init_worker), undone afterwards; left alone when the
+    caller froze objects of its own."""
+    if gc.get_freeze_count():
+        yield
+        return
+    _warm_up()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def iter_label(tasks: list, *, jobs: int | None = None, **kw) -> Iterator[dict]:
@@ -239,8 +273,9 @@ def iter_label(tasks: list, *, jobs: int | None = None, **kw) -> Iterator[dict]:
     their JSON text when they come from worker processes."""
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(tasks) <= 1:
-        for t in tasks:
-            yield label_one(t, **kw)
+        with _frozen_gc():
+            for t in tasks:
+                yield label_one(t, **kw)
         return
     from concurrent.futures import as_completed
     from concurrent.futures.process import BrokenProcessPool
