@@ -141,6 +141,65 @@ class _Converter:
             return Call(self.text(node), name, args)
         return Expr(self.text(node))
 
+    def value_refs(self, node, scope: frozenset[str], out: list[Ref]):
+        """``value(node)``, appending to ``out`` what ``refs(node, scope)`` would return, in one walk over the
+        containers (maps, lists, function arguments) instead of two; leaves that are expressions are handed
+        to ``refs``. Keep in step with ``value`` and ``refs``."""
+        kids = node.named_children
+        t = node.type
+        if t == "expression" and len(kids) == 1 and kids[0].type != "variable_expr":
+            return self.value_refs(kids[0], scope, out)
+        if t in ("literal_value", "string_lit"):
+            return self.value(node)  # refs never look inside literals
+        if t == "collection_value" and kids:
+            return self.value_refs(kids[0], scope, out)
+        if t == "tuple":
+            items = []
+            for k in kids:
+                if k.type == "expression":
+                    items.append(self.value_refs(k, scope, out))
+                else:
+                    out.extend(self.refs(k, scope))
+            return items
+        if t == "object":
+            obj = {}
+            for elem in kids:
+                if elem.type != "object_elem":
+                    out.extend(self.refs(elem, scope))
+                    continue
+                elem_kids = elem.named_children
+                exprs = [k for k in elem_kids if k.type == "expression"]
+                if len(exprs) != 2 or len(exprs) != len(elem_kids):
+                    out.extend(self.refs(elem, scope))
+                    if len(exprs) == 2:
+                        obj[self.key(exprs[0])] = self.value(exprs[1])
+                    continue
+                key_kids = exprs[0].named_children
+                if not (len(key_kids) == 1 and key_kids[0].type == "variable_expr"):
+                    out.extend(self.refs(exprs[0], scope))  # a computed key: (var.k) = ...
+                obj[self.key(exprs[0])] = self.value_refs(exprs[1], scope, out)
+            return obj
+        if t == "function_call":
+            name = self.text(kids[0]) if kids else ""
+            args_node = None
+            for k in kids:
+                if k.type == "function_arguments" and args_node is None:
+                    args_node = k
+                elif k.type != "identifier":
+                    out.extend(self.refs(k, scope))
+            args = []
+            if args_node is not None:
+                for k in args_node.named_children:
+                    if k.type == "expression":
+                        args.append(self.value_refs(k, scope, out))
+                    else:
+                        out.extend(self.refs(k, scope))
+            return Call(self.text(node), name, args)
+        value = self.value(node)
+        if isinstance(value, Expr) or not is_literal(value):
+            out.extend(self.refs(node, scope))
+        return value
+
     def key(self, node) -> str:
         kids = node.named_children
         if len(kids) == 1:
@@ -279,7 +338,9 @@ class _Converter:
                 name = self.text(ident)
                 if name in attrs:
                     dups.append(name)
-                value = self.value(expr)
+                found: list[Ref] = []
+                value = self.value_refs(expr, scope, found)
+                found.sort(key=lambda r: (r.line, r.address))
                 attrs[name] = Attribute(
                     name=name,
                     value=value,
@@ -287,7 +348,7 @@ class _Converter:
                     line=self.base + k.start_point[0],
                     end_line=self.base + k.end_point[0],
                     # A literal refers to nothing: skip the second walk over its subtree.
-                    refs=() if is_literal(value) else tuple(self.refs(expr, scope)),
+                    refs=() if is_literal(value) else tuple(found),
                 )
             elif k.type == "block":
                 blocks.append(self.block(k, scope))

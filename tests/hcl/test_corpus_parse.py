@@ -48,3 +48,10 @@ def test_backends_agree_on_addresses_where_both_accept_the_block(corpus_blocks):
             differing.append((cb.file, cb.line))
     assert both > 4000
     assert same / both >= 0.995, f"{both - same} of {both} blocks differ, e.g. {differing[:5]}"
+
+
+def test_the_one_walk_conversion_equals_value_plus_refs_on_the_corpus(corpus_blocks):
+    from tests.hcl._walk import value_refs_mismatches
+
+    bad = [m for cb in corpus_blocks[::3] for m in value_refs_mismatches(_without_stray_fences(cb.text))]
+    assert bad == []

@@ -228,3 +228,29 @@ def test_derived_values_are_computed_once_and_follow_new_blocks():
     assert len(calls) == 1
     cfg.resources.append(parse_hcl('resource "aws_sqs_queue" "q" {}').resources[0])
     assert cfg.derived(count_resources) == 2 and len(calls) == 2
+
+
+@pytest.mark.parametrize(
+    "hcl",
+    [
+        'a = { (var.k) = 1, name = var.n, "q" = local.q }',  # computed, bare and quoted keys
+        "a = [var.x, 1, [local.y, { z = aws_s3_bucket.b.arn }]]",
+        'a = jsonencode({ Statement = [{ Resource = "${aws_s3_bucket.b.arn}/*", Action = ["s3:*"] }] })',
+        "a = merge(local.tags, { Name = format(\"%s-x\", var.env) })",
+        "a = { for k, v in var.m : k => v.arn if v.on }",  # names bound by the for expression
+        "a = [for s in aws_subnet.p : s.id]",
+        "a = var.on ? aws_kms_key.k[0].arn : null",
+        "a = aws_instance.web[*].id",
+        "a = each.value.name",
+        "a = <<EOF\n${var.x}\nEOF",
+        'a = "plain"',
+        "a = { b = { c = [1, 2] } }",
+        "a = lookup(var.m, each.key, { d = data.aws_region.r.name })",
+        "a = { (local.k) = { x = 1 } }",  # literal value under a computed key
+        "a = try(var.x.y, tomap({}))",
+    ],
+)
+def test_the_one_walk_conversion_equals_value_plus_refs(hcl):
+    from tests.hcl._walk import value_refs_mismatches
+
+    assert value_refs_mismatches(f'resource "t" "n" {{\n{hcl}\n}}\n') == []
