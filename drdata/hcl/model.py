@@ -183,6 +183,7 @@ class TerraformConfig:
     providers: list[Block] = field(default_factory=list)
     terraform: list[Block] = field(default_factory=list)  # `terraform {}` blocks (there may be several)
     other_blocks: list[Block] = field(default_factory=list)  # moved, import, check, removed, unknown
+    locals_blocks: list[Block] = field(default_factory=list)  # `locals {}` as written; `locals` merges them
     code_blocks: list[CodeBlock] = field(default_factory=list)
     errors: list[ParseError] = field(default_factory=list)
     duplicate_locals: tuple[str, ...] = ()

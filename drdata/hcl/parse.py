@@ -50,6 +50,7 @@ def assemble(blocks: list[Block], errors: list[ParseError], code_blocks: list[Co
         elif t == "terraform":
             cfg.terraform.append(b)
         elif t == "locals":
+            cfg.locals_blocks.append(b)
             for name, attr in b.attributes.items():
                 if name in cfg.locals:
                     dup_locals.append(name)

@@ -34,6 +34,13 @@ MD_CASES = [
     ("var-in-two-files", [("variables.tf", VAR), ("main.tf", VAR2)], "fires", ["var.region"]),
     ("local-in-two-files", [("a.tf", 'locals {\n  p = "x"\n}\n'), ("b.tf", 'locals {\n  p = "y"\n}\n')],
      "fires", ["local.p"]),
+    ("local-twice-in-one-file", [("main.tf", 'locals {\n  p = "x"\n}\nlocals {\n  p = "y"\n}\n')], "fires",
+     ["local.p"]),
+    ("local-twice-in-one-block", [("main.tf", 'locals {\n  p = "x"\n  p = "x"\n}\n')], "fires", ["local.p"]),
+    ("local-in-a-revised-file", [("locals.tf", 'locals {\n  p = "x"\n}\n'), ("locals.tf", 'locals {\n  p = "y"\n}\n')],
+     "clear", []),
+    ("local-in-an-excerpt", [("locals.tf", 'locals {\n  p = "x"\n  q = 1\n}\n'), (None, 'locals {\n  p = "y"\n}\n')],
+     "clear", []),
     # variables.tf shown again later with a change: a revision of one file, not a second declaration.
     ("revised-file", [("variables.tf", VAR), ("variables.tf", VAR2)], "clear", []),
     # An unnamed excerpt quoting a block of a named file is explanation.

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from drdata.detectors.code._util import module_dir
 from drdata.detectors.registry import detector, hit, hit_at
-from drdata.hcl.model import Block, TerraformConfig
+from drdata.hcl.model import Attribute, Block, TerraformConfig
 
 
 def _named(cfg: TerraformConfig) -> list[tuple[str, Block]]:
@@ -51,20 +51,27 @@ def hcl_syntax_error(cfg: TerraformConfig):
 
 def _duplicate_locals(cfg: TerraformConfig):
     """Locals defined twice, with the same excerpt/revision allowance as blocks (locals carry no file, so
-    each code block is re-parsed on its own to see where each local comes from)."""
-    from drdata.hcl import parse_hcl
-
+    each one is traced to its code block through the locals block that defines it)."""
+    by_code_block: dict[int, list[Block]] = defaultdict(list)
+    for b in cfg.locals_blocks:
+        by_code_block[_code_block_index(cfg, b.line)].append(b)
     where: dict[str, list[tuple[int, str | None, str]]] = defaultdict(list)
-    for i, cb in enumerate(cfg.code_blocks):
-        if "locals" not in cb.text or not any(name in cb.text for name in cfg.duplicate_locals):
-            continue  # defines none of them: spare the re-parse
-        part = parse_hcl(cb.text, file=cb.file, line=cb.line, backend=cfg.backend or "treesitter")
-        for name in part.duplicate_locals:
-            where[name].append((i, _norm_file(cb.file), ""))  # twice inside one code block
-            where[name].append((i, _norm_file(cb.file), "dup"))
-        for name, attr in part.locals.items():
+    for i, blocks in sorted(by_code_block.items()):
+        file = _norm_file(cfg.code_blocks[i].file) if i >= 0 else None
+        last: dict[str, Attribute] = {}  # as parsing this code block alone would merge it
+        dups: set[str] = set()
+        for b in blocks:
+            for name, attr in b.attributes.items():
+                if name in last:
+                    dups.add(name)
+                last[name] = attr
+            dups.update(b.duplicate_attributes)
+        for name in sorted(dups):
+            where[name].append((i, file, ""))  # twice inside one code block
+            where[name].append((i, file, "dup"))
+        for name, attr in last.items():
             if name in cfg.duplicate_locals:
-                where[name].append((i, _norm_file(cb.file), " ".join(attr.source.split())))
+                where[name].append((i, file, " ".join(attr.source.split())))
     for name in cfg.duplicate_locals:
         places = where.get(name, [])
         clash = False
