@@ -464,11 +464,11 @@ def test_an_unexpected_exception_is_one_line_naming_the_bug_and_debug(tmp_path, 
 # -- workers that die or are interrupted -----------------------------------------------------------------------
 
 def _dies_on_killer(real):
-    def label_one(task, **kw):
+    def label_one_json(task, **kw):
         if task.id == "KILLER":
             os._exit(9)  # what a segfault in native code or the OOM killer looks like to the pool
         return real(task, **kw)
-    return label_one
+    return label_one_json
 
 
 def test_a_worker_that_dies_costs_only_its_own_task(tmp_path, monkeypatch):
@@ -477,7 +477,7 @@ def test_a_worker_that_dies_costs_only_its_own_task(tmp_path, monkeypatch):
     for i in range(4):
         make_task(tmp_path, f"T{i}")
     make_task(tmp_path, "KILLER")
-    monkeypatch.setattr(batch, "label_one", _dies_on_killer(batch.label_one))  # forked workers inherit it
+    monkeypatch.setattr(batch, "label_one_json", _dies_on_killer(batch.label_one_json))  # forked workers inherit it
     rows = label_corpus(tmp_path, jobs=2, cache=False).tasks.set_index("task_id")
     assert sorted(rows.index) == ["KILLER", "T0", "T1", "T2", "T3"]
     assert rows.loc["KILLER", "status"] == "error"

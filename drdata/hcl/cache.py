@@ -8,7 +8,6 @@ expensive part, and it depends on nothing but the answer text and the parser.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import pickle
 import sqlite3
@@ -98,21 +97,24 @@ class ParseCache:
     # A warm re-run of an unchanged corpus with unchanged code skips detectors and
     # report parsing too; the key includes a fingerprint of drdata's own source, so
     # any change to a detector, the taxonomy or the labeler invalidates it.
-    def get_result(self, key: str) -> dict | None:
+    def get_result_text(self, key: str) -> str | None:
+        """A stored result as its JSON text, or None (absent or unreadable)."""
         conn = self._conn()
         if conn is None:
             return None
         try:
             row = conn.execute("SELECT value FROM results WHERE key = ?", (key,)).fetchone()
-            return None if row is None else json.loads(zlib.decompress(row[0]))
+            if row is None:
+                return None
+            return zlib.decompress(row[0]).decode()  # zlib's checksum rejects a damaged entry
         except (sqlite3.Error, zlib.error, ValueError):
             return None
 
-    def put_result(self, key: str, result: dict) -> None:
+    def put_result_text(self, key: str, text: str) -> None:
         conn = self._conn()
         if conn is None:
             return
-        blob = zlib.compress(json.dumps(result, sort_keys=True, default=str).encode(), 1)
+        blob = zlib.compress(text.encode(), 1)
         try:
             conn.execute("INSERT OR REPLACE INTO results (key, value) VALUES (?, ?)", (key, blob))
         except sqlite3.Error:

@@ -125,12 +125,19 @@ def label_one(task, taxonomy: str = "full", backend: str = "treesitter", cache: 
     Never raises for a bad task: parse failures, detector faults and timeouts end up
     in the rows.
     """
+    return json.loads(label_one_json(task, taxonomy, backend, cache, timeout, with_reports))
+
+
+def label_one_json(task, taxonomy: str = "full", backend: str = "treesitter", cache: bool = True,
+                   timeout: float | None = DEFAULT_TASK_TIMEOUT, with_reports: bool = True) -> str:
+    """``label_one`` as its JSON text (sorted keys): what workers send back, the journal keeps and the
+    result cache stores, so a result is serialised once."""
     from drdata.hcl import parse_answer
 
     start = time.perf_counter()
     store, key = _result_cache(task, cache, taxonomy, backend, with_reports)
     if store is not None:
-        cached = store.get_result(key)
+        cached = store.get_result_text(key)
         if cached is not None:
             return cached
     old = _alarm(timeout)
@@ -142,9 +149,10 @@ def label_one(task, taxonomy: str = "full", backend: str = "treesitter", cache: 
     except TaskTimeout:  # the limit struck between the task's own handler and the disarm
         row = _task_row(task, status="error", error=f"timed out after {timeout:g} s")
         result = {"task": _finish(row, start), "labels": [], "findings": [], "items": []}
+    text = json.dumps(result, sort_keys=True, default=str)
     if store is not None and not (result["task"]["error"] or "").startswith(("timed out", "internal error")):
-        store.put_result(key, result)  # stored as its JSON text, the normal form
-    return result
+        store.put_result_text(key, text)
+    return text
 
 
 def _result_cache(task, cache, taxonomy: str, backend: str, with_reports: bool):
@@ -224,7 +232,7 @@ def _worker(args):
     # The JSON text travels back: the parent parses it once and journals it as is, so the
     # serialisation work is spread over the workers instead of queuing in the parent.
     task, kw = args
-    return json.dumps(label_one(task, **kw), sort_keys=True, default=str)
+    return label_one_json(task, **kw)
 
 
 def _size(task) -> int:
@@ -268,14 +276,14 @@ def _frozen_gc() -> Iterator[None]:
         gc.unfreeze()
 
 
-def iter_label(tasks: list, *, jobs: int | None = None, **kw) -> Iterator[dict]:
-    """Yield per-task results as they finish, on local cores (order not guaranteed): dicts, or
-    their JSON text when they come from worker processes."""
+def iter_label(tasks: list, *, jobs: int | None = None, **kw) -> Iterator[str | dict]:
+    """Yield per-task results as they finish, on local cores (order not guaranteed): their JSON text,
+    or a dict for a task whose worker died."""
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(tasks) <= 1:
         with _frozen_gc():
             for t in tasks:
-                yield label_one(t, **kw)
+                yield label_one_json(t, **kw)
         return
     from concurrent.futures import as_completed
     from concurrent.futures.process import BrokenProcessPool
@@ -330,7 +338,7 @@ def _label_isolated(task, kw: dict) -> dict:
 
 
 def iter_label_dask(tasks: list, *, scheduler: str | None = None, jobs: int | None = None,
-                    **kw) -> Iterator[dict]:
+                    **kw) -> Iterator[str]:
     """The same per-task function on a Dask cluster (a LocalCluster when no address is given)."""
     try:
         from dask.distributed import Client, LocalCluster, as_completed
@@ -344,7 +352,7 @@ def iter_label_dask(tasks: list, *, scheduler: str | None = None, jobs: int | No
                                dashboard_address=None)
         client = Client(cluster)
     try:
-        futures = client.map(label_one, tasks, key=[f"label-{t.id}-{i}" for i, t in enumerate(tasks)], **kw)
+        futures = client.map(label_one_json, tasks, key=[f"label-{t.id}-{i}" for i, t in enumerate(tasks)], **kw)
         for fut in as_completed(futures):
             yield fut.result()
     finally:
