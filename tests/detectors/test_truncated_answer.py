@@ -39,3 +39,23 @@ CASES = [
 @pytest.mark.parametrize("md,status,fragment", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_truncated_answer(md, status, fragment):
     check(run_md("truncated_answer", md), status, None, fragment)
+
+
+@pytest.mark.parametrize(
+    "text, depth",
+    [
+        ('resource "a" "b" {\n  x = 1\n}\n', 0),
+        ('resource "a" "b" {\n  tags = {\n', 2),
+        ('x = "{ not a brace }"\n', 0),
+        ('x = "unclosed { on its line\ny = {\n', 1),  # an open quote ends at the line end
+        ("# {\n// {\nz = 1 # }\n", 0),
+        ('p = <<EOF\n{ "a": {\nEOF\nq = {\n', 1),  # heredoc text does not count, the line after it does
+        ('p = <<-POLICY\n  {\n  POLICY\n}\n', -1),
+        ("p = <<EOF\n{\n", 0),  # a heredoc that never closes hides the rest
+        ('x = "a\\"{"\n', 0),  # an escaped quote stays inside the string
+    ],
+)
+def test_brace_balance_skips_strings_comments_and_heredocs(text, depth):
+    from drdata.detectors.code.truncated_answer import _balance
+
+    assert _balance(text) == depth

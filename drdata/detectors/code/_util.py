@@ -56,25 +56,34 @@ def resolve(cfg: TerraformConfig, value: Any, depth: int = 0) -> tuple[bool, Any
     return False, value
 
 
-def strings_in(value: Any) -> Iterator[str]:
-    """Every literal string inside a value (walks lists, maps, call arguments, template parts)."""
+def strings_in(value: Any) -> list[str]:
+    """Every literal string inside a value (walks lists, maps, call arguments, template parts), in order."""
+    if type(value) is str:  # most attribute values: no walk
+        return [value]
+    out: list[str] = []
+    _collect_strings(value, out)
+    return out
+
+
+def _collect_strings(value: Any, out: list[str]) -> None:
+    # Plain recursion into a list: a chain of generators cost more than the checks on every attribute.
     if isinstance(value, Call):
         for a in value.args:
-            yield from strings_in(a)
+            _collect_strings(a, out)
     elif isinstance(value, Expr):
         parts = literal_parts(value)
         if parts:
-            yield from parts
+            out.extend(parts)
         elif str(value).startswith("<<"):
-            yield from (p for p in _INTERP.split(str(value)) if p)
+            out.extend(p for p in _INTERP.split(str(value)) if p)
     elif isinstance(value, str):
-        yield value
+        out.append(value)
     elif isinstance(value, dict):
-        for _k, v in value.items():
-            yield from strings_in(v)
+        for v in value.values():
+            _collect_strings(v, out)
     elif isinstance(value, list):
         for v in value:
-            yield from strings_in(v)
+            _collect_strings(v, out)
 
 
 def iter_attrs(block: Block) -> Iterator[tuple[str, Attribute]]:
