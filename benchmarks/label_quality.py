@@ -1,0 +1,117 @@
+"""Label quality against the blind gold set: precision and recall of `fixed`, per category and overall.
+
+    python benchmarks/label_quality.py                 # label the gold tasks with this checkout, print the figures
+    python benchmarks/label_quality.py --run OUT       # score an existing `drdata label` folder instead
+    python benchmarks/label_quality.py --misses        # also list the development part's misses
+    python benchmarks/label_quality.py --json FILE     # also write the figures as JSON
+
+The gold set (benchmarks/gold/reference.csv, method in benchmarks/gold/README.md) covers the 12 reference
+categories on a seeded random sample of the shared corpus; its `part` column splits it into a development part
+(misses may be read while improving rules) and a holdout part (only its figures are read). The other categories
+are measured from judged samples of `fixed` labels (benchmarks/gold/precision_samples.csv); a judgement whose
+finding no longer exists, or whose message or evidence changed, is stale and reported as such.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _corpus import shared_corpus  # noqa: E402
+
+from drdata.stats.gold import GOLD_STATUSES, gold_quality, precision_samples_quality, read_gold  # noqa: E402
+
+GOLD_DIR = Path(__file__).resolve().parent / "gold"
+
+
+def label_tasks(task_ids: list[str], taxonomy: str = "full") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(labels, findings) of the given shared-corpus tasks, labeled by this checkout."""
+    from drdata.corpus import read_task
+    from drdata.labeling.batch import label_corpus
+
+    root = shared_corpus() / "archive" / "tf-hcl"
+    tasks = [read_task(root / t) for t in sorted(set(task_ids))]
+    run = label_corpus(tasks, taxonomy=taxonomy, progress=False)
+    return run.labels, run.findings
+
+
+def fmt(x: float) -> str:
+    return "  -  " if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.2f}"
+
+
+def print_table(title: str, q) -> None:
+    print(f"\n## {title}\n")
+    per = q.per_category.join(q.sides[["model_precision", "ideal_precision"]])
+    print(f"{'category':36} {'n':>3} {'said':>4} {'true':>4} {'prec':>5} {'rec':>5}   {'M-yes prec':>10} "
+          f"{'I-yes prec':>10}")
+    for cat, r in per.iterrows():
+        print(f"{cat:36} {int(r['n']):>3} {int(r['labeled_fixed']):>4} {int(r['true_fixed']):>4} {fmt(r['precision']):>5} "
+              f"{fmt(r['recall']):>5}   {fmt(r['model_precision']):>10} {fmt(r['ideal_precision']):>10}")
+    m = q.micro
+    print(f"{'micro':36} {m['n']:>3} {m['labeled_fixed']:>4} {m['true_fixed']:>4} {fmt(m['precision']):>5} "
+          f"{fmt(m['recall']):>5}")
+    print(f"{'macro':36} {'':>3} {'':>4} {'':>4} {fmt(q.macro['precision']):>5} {fmt(q.macro['recall']):>5}")
+    print(f"status agreement (all five statuses): {fmt(m['status_agreement'])}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--gold", default=str(GOLD_DIR / "reference.csv"))
+    ap.add_argument("--samples", default=str(GOLD_DIR / "precision_samples.csv"))
+    ap.add_argument("--run", help="a `drdata label` output folder to score instead of labeling now")
+    ap.add_argument("--misses", action="store_true", help="list the development part's misses")
+    ap.add_argument("--json", help="write the figures to this JSON file")
+    args = ap.parse_args(argv)
+
+    gold = read_gold(args.gold)
+    if args.run:
+        labels = pd.read_parquet(Path(args.run) / "labels.parquet")
+        findings = pd.read_parquet(Path(args.run) / "findings.parquet")
+    else:
+        labels, findings = label_tasks(list(gold["task"].unique()))
+    out: dict = {}
+    for part in ("all", "dev", "holdout"):
+        g = gold if part == "all" else gold[gold["part"] == part]
+        if not len(g):
+            continue
+        q = gold_quality(labels, g)
+        print_table(f"reference categories, {part} ({g['task'].nunique()} tasks)", q)
+        out[part] = {"micro": q.micro, "macro": q.macro,
+                     "per_category": json.loads(q.per_category.to_json(orient="index")),
+                     "sides": json.loads(q.sides.to_json(orient="index"))}
+        if part == "all":
+            print("\nstatus confusion, all reference categories (rows gold, columns drdata):\n")
+            print(q.confusion.reindex(index=list(GOLD_STATUSES), columns=list(GOLD_STATUSES)).to_string())
+            out["confusion"] = json.loads(q.confusion.to_json(orient="index"))
+        if part == "dev" and args.misses:
+            miss = q.misses()
+            print(f"\ndevelopment misses ({len(miss)}):")
+            for r in miss.itertuples():
+                print(f"  {r.task:8} {r.category:34} gold={r.gold:14} drdata={r.drdata:14} {r.evidence}")
+
+    samples_path = Path(args.samples)
+    if samples_path.exists():
+        samples = pd.read_csv(samples_path, dtype=str, keep_default_na=False)
+        if args.run:
+            s_labels, s_findings = labels, findings
+        else:
+            extra = sorted(set(samples["task"]) - set(gold["task"]))
+            s_labels, s_findings = label_tasks(extra) if extra else (labels.iloc[:0], findings.iloc[:0])
+            s_labels, s_findings = pd.concat([labels, s_labels]), pd.concat([findings, s_findings])
+        per = precision_samples_quality(samples, s_findings)
+        print("\n## other categories: precision of `fixed` from judged samples\n")
+        print(per.to_string(float_format=lambda x: f"{x:.2f}"))
+        out["samples"] = json.loads(per.to_json(orient="index"))
+    if args.json:
+        Path(args.json).write_text(json.dumps(out, indent=1, sort_keys=True, default=str) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
