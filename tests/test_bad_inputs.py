@@ -137,16 +137,17 @@ def _fifo(folder):
 
 
 CASES = {
-    # id: (spoil(folder), status, error, problem)
-    "empty-model": (lambda f: put_file(f, MODEL, b""), "error", "MODEL_RESPONSE.md is empty",
+    # id: (spoil(folder), status, error, problem). "one-sided": one answer is unusable; the task is still
+    # labeled (status ok, every label unknown, the other side's findings kept) and pair_note gives the reason.
+    "empty-model": (lambda f: put_file(f, MODEL, b""), "one-sided", "MODEL_RESPONSE.md is empty",
                     "MODEL_RESPONSE.md: empty file"),
-    "empty-ideal": (lambda f: put_file(f, IDEAL, b""), "error", "IDEAL_RESPONSE.md is empty",
+    "empty-ideal": (lambda f: put_file(f, IDEAL, b""), "one-sided", "IDEAL_RESPONSE.md is empty",
                     "IDEAL_RESPONSE.md: empty file"),
     "empty-prompt": (lambda f: put_file(f, "lib/PROMPT.md", b""), "ok", None, "PROMPT.md: empty file"),
     "empty-metadata": (lambda f: put_file(f, META, b""), "ok", None, "metadata.json: not valid JSON"),
-    "whitespace-model": (lambda f: put_file(f, MODEL, " \n\t\n"), "error", "MODEL_RESPONSE.md is empty",
+    "whitespace-model": (lambda f: put_file(f, MODEL, " \n\t\n"), "one-sided", "MODEL_RESPONSE.md is empty",
                          "MODEL_RESPONSE.md: empty file"),
-    "binary-model": (lambda f: put_file(f, MODEL, BINARY), "error", "no Terraform code found in MODEL_RESPONSE.md",
+    "binary-model": (lambda f: put_file(f, MODEL, BINARY), "one-sided", "no Terraform code found in MODEL_RESPONSE.md",
                      "MODEL_RESPONSE.md: binary content (NUL bytes), read with replacement"),
     "binary-injected": (_binary_injected, "ok", None,
                         "MODEL_RESPONSE.md: binary content (NUL bytes), read with replacement"),
@@ -154,9 +155,9 @@ CASES = {
     "latin-1-model": (_latin1, "ok", None, "MODEL_RESPONSE.md: not valid UTF-8, read with replacement"),
     "utf-16-ideal": (lambda f: put_file(f, IDEAL, BUCKET_IDEAL.encode("utf-16")), "ok", None,
                      "IDEAL_RESPONSE.md: UTF-16 encoded, decoded as UTF-16"),
-    "prose-only-model": (lambda f: put_file(f, MODEL, "I cannot write this configuration.\n"), "error",
+    "prose-only-model": (lambda f: put_file(f, MODEL, "I cannot write this configuration.\n"), "one-sided",
                          "no Terraform code found in MODEL_RESPONSE.md", None),
-    "open-braces": (lambda f: put_file(f, MODEL, OPEN_BRACES), "error",
+    "open-braces": (lambda f: put_file(f, MODEL, OPEN_BRACES), "one-sided",
                     "no Terraform block of MODEL_RESPONSE.md could be parsed (unexpected", None),
     "deep-object": (lambda f: put_file(f, MODEL, DEEP_OBJECT), "ok", None, None),
     "unterminated-fence": (lambda f: put_file(f, MODEL, UNTERMINATED_FENCE), "ok", None, None),
@@ -181,16 +182,16 @@ CASES = {
                              "metadata.json: training_quality '100000000000…' is not a finite number"),
     "metadata-missing": (lambda f: put_file(f, META, None), "ok", None, "metadata.json missing"),
     "symlink-to-a-file": (_symlink_to_a_file, "ok", None, None),
-    "symlink-to-nowhere": (lambda f: put_symlink(f, MODEL, f / "gone" / "MODEL_RESPONSE.md"), "error",
+    "symlink-to-nowhere": (lambda f: put_symlink(f, MODEL, f / "gone" / "MODEL_RESPONSE.md"), "one-sided",
                            "MODEL_RESPONSE.md is missing or unreadable", "MODEL_RESPONSE.md: broken symlink"),
-    "symlink-loop": (_symlink_loop, "error", "MODEL_RESPONSE.md is missing or unreadable",
+    "symlink-loop": (_symlink_loop, "one-sided", "MODEL_RESPONSE.md is missing or unreadable",
                      "MODEL_RESPONSE.md: symlink loop"),
     "lib-symlink-loop": (_lib_symlink_loop, "error", "MODEL_RESPONSE.md is missing or unreadable",
                          "lib is not a folder"),
-    "directory-in-place-of-file": (lambda f: (put_file(f, MODEL, None), (f / MODEL).mkdir()), "error",
+    "directory-in-place-of-file": (lambda f: (put_file(f, MODEL, None), (f / MODEL).mkdir()), "one-sided",
                                    "MODEL_RESPONSE.md is missing or unreadable",
                                    "MODEL_RESPONSE.md: is a directory, not a file"),
-    "fifo-in-place-of-file": (_fifo, "error", "IDEAL_RESPONSE.md is missing or unreadable",
+    "fifo-in-place-of-file": (_fifo, "one-sided", "IDEAL_RESPONSE.md is missing or unreadable",
                               "IDEAL_RESPONSE.md: not a regular file (a pipe, socket or device), not read"),
 }
 
@@ -211,11 +212,13 @@ def zoo(tmp_path_factory) -> tuple[Path, dict]:
 def test_each_bad_input_is_a_row_with_its_reason(zoo, case, status, error, problem):
     _, rows = zoo
     row = rows[case]
-    assert row["status"] == status
-    if error is None:
-        assert pd.isna(row["error"])
+    if status == "one-sided":
+        assert row["status"] == "ok" and pd.isna(row["error"])
+        assert row["pair_state"] in ("model_unusable", "ideal_unusable")
+        assert row["pair_note"].startswith(error)
     else:
-        assert row["error"].startswith(error)
+        assert row["status"] == status
+        assert pd.isna(row["error"]) if error is None else row["error"].startswith(error)
     if problem is not None:
         assert problem in row["problems"]
 
@@ -304,8 +307,14 @@ def test_an_unreadable_answer_leaves_every_category_unknown(tmp_path, monkeypatc
     assert task.problems == ["MODEL_RESPONSE.md: unreadable (permission denied)", "MODEL_FAILURES.md missing"]
     labels = label_task(task, cache=False)
     assert {c.status for c in labels.categories.values()} == {"unknown"}
-    row = label_corpus([task], jobs=1, cache=False).tasks.iloc[0]
-    assert (row["status"], row["error"]) == ("error", "MODEL_RESPONSE.md is missing or unreadable")
+    assert {c.reason for c in labels.categories.values()} == {"model_no_terraform"}
+    run = label_corpus([task], jobs=1, cache=False)
+    row = run.tasks.iloc[0]
+    assert (row["status"], row["pair_state"], row["pair_note"]) == (
+        "ok", "model_unusable", "MODEL_RESPONSE.md is missing or unreadable")
+    # The IDEAL side is still analysed: its findings are reported, every label says why it is unknown.
+    assert set(run.labels["status"]) == {"unknown"} and set(run.labels["reason"]) == {"model_no_terraform"}
+    assert set(run.findings["side"]) == {"ideal"}
 
 
 def test_an_answer_of_10_mb_is_labeled(tmp_path):
@@ -515,7 +524,7 @@ def test_a_failing_pair_rule_is_a_counted_fault_not_an_aborted_pair(monkeypatch)
     import drdata.detectors.reference.outdated_engine_version as oev
     from drdata.labeling import label_pair
 
-    def broken(model, ideal):
+    def broken(model, ideal, diff=None):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(oev, "older_than_ideal", broken)

@@ -27,18 +27,26 @@ def _bytes(outdir: Path) -> dict[str, bytes]:
 @pytest.fixture
 def corpus(tmp_path):
     root = make_corpus(tmp_path / "corpus", 5)
-    make_task(root, "T900", model="")  # empty answer -> error row
-    make_task(root, "T901", model="Sorry, I cannot help with that.")  # no Terraform -> error row
+    make_task(root, "T900", model="")  # empty MODEL: labeled one-sided (IDEAL findings, unknown labels)
+    make_task(root, "T901", model="Sorry, I cannot help with that.")  # no Terraform in the MODEL: the same
+    make_task(root, "T902", model="", ideal="Nothing here either.")  # nothing on either side -> error row
     return root
 
 
 def test_every_task_is_a_row_labelled_or_an_error_with_its_reason(corpus):
     run = label_corpus(corpus, jobs=1, cache=False)
     rows = run.tasks.set_index("task_id")
-    assert list(rows.index) == ["T000", "T001", "T002", "T003", "T004", "T900", "T901"]
-    assert rows.loc["T900", "status"] == "error" and "MODEL_RESPONSE.md is empty" in rows.loc["T900", "error"]
-    assert rows.loc["T901", "status"] == "error" and "no Terraform code found" in rows.loc["T901", "error"]
+    assert list(rows.index) == ["T000", "T001", "T002", "T003", "T004", "T900", "T901", "T902"]
+    assert rows.loc["T900", "status"] == "ok" and rows.loc["T900", "pair_note"] == "MODEL_RESPONSE.md is empty"
+    assert rows.loc["T901", "status"] == "ok" and "no Terraform code found" in rows.loc["T901", "pair_note"]
+    assert (rows.loc[["T900", "T901"], "pair_state"] == "model_unusable").all()
+    assert rows.loc["T902", "status"] == "error"
+    assert rows.loc["T902", "error"] == ("MODEL_RESPONSE.md is empty; no Terraform code found in IDEAL_RESPONSE.md")
     assert (rows.loc["T000":"T004", "status"] == "ok").all()
+    assert (rows.loc["T000":"T004", "pair_state"] == "paired").all()
+    one_sided = run.labels[run.labels.task_id == "T900"]
+    assert set(one_sided["status"]) == {"unknown"} and set(one_sided["reason"]) == {"model_no_terraform"}
+    assert len(run.findings[(run.findings.task_id == "T900") & (run.findings.side == "ideal")]) > 0
     assert rows.loc["T000", "model_resources"] == 2 and rows.loc["T000", "ideal_resources"] == 6
     labels = run.labels[run.labels.task_id == "T000"].set_index("category")["status"]
     assert labels["s3_bucket_security_missing"] == "fixed"
@@ -51,7 +59,7 @@ def test_an_in_process_run_leaves_the_garbage_collector_as_it_was(corpus):
     assert gc.get_freeze_count() == 0
     during = []
     run = label_corpus(corpus, jobs=1, cache=False, on_result=lambda _: during.append(gc.get_freeze_count()))
-    assert len(run.tasks) == 7 and len(during) == 7
+    assert len(run.tasks) == 8 and len(during) == 8
     assert min(during) > 0  # long-lived objects frozen while tasks run (see batch._frozen_gc) ...
     assert gc.get_freeze_count() == 0  # ... and thawed afterwards
 
@@ -136,7 +144,7 @@ def test_exit_0_and_a_json_summary_when_every_task_is_ok(tmp_path):
 def test_exit_3_when_some_tasks_are_error_rows(corpus, tmp_path):
     res = _invoke("label", corpus, "-o", tmp_path / "out", "--jobs", "1")
     assert res.exit_code == 3, res.output
-    assert json.loads(res.stdout.strip().splitlines()[-1])["errors"] == 2
+    assert json.loads(res.stdout.strip().splitlines()[-1])["errors"] == 1
 
 
 def test_fail_on_exits_1_when_a_fixed_failure_reaches_the_severity(tmp_path):

@@ -12,8 +12,8 @@ from drdata.cli.main import cli
 from tests.conftest import DEMO_CORPUS
 
 # Everything `label` writes except the journal, whose lines come in the order tasks finish.
-OUTPUTS = ("tasks.parquet", "labels.parquet", "findings.parquet", "report_items.parquet", "agreement.parquet",
-           "run.json")
+OUTPUTS = ("tasks.parquet", "labels.parquet", "findings.parquet", "diff.parquet", "report_items.parquet",
+           "agreement.parquet", "run.json")
 
 
 def _label(outdir, *args) -> dict[str, bytes]:

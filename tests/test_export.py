@@ -88,6 +88,11 @@ FINDINGS = [
 ]
 
 
+# The IDEAL object the labeler records as a fixed finding's counterpart, where it is not the same address.
+# (A03's instance has none: the IDEAL replaced it by a function, so its repair row is skipped.)
+COUNTERPARTS = {("A02", "aws_iam_policy.app"): "aws_iam_policy.app_read", ("A03", "aws_instance.web"): None}
+
+
 def write_corpus(root: Path, tasks: dict = TASKS) -> Path:
     for tid, (prompt, model, ideal, report, tq, _status) in tasks.items():
         lib = root / "archive" / "tf-hcl" / tid / "lib"
@@ -109,9 +114,13 @@ def write_labels(outdir: Path, corpus: Path | None, tasks: dict = TASKS, labels=
               "complexity": "medium", "subtask": "Storage", "training_quality": None if tq is None else float(tq)}
              for tid, (_, _, _, _, tq, st) in tasks.items()]
     pd.DataFrame(trows).to_parquet(outdir / "tasks.parquet")
-    pd.DataFrame(labels, columns=LABEL_COLUMNS).to_parquet(outdir / "labels.parquet")
+    lrows = pd.DataFrame(labels, columns=["task_id", "category", "severity", "status", "model_findings",
+                                          "ideal_findings"])
+    lrows.reindex(columns=LABEL_COLUMNS).to_parquet(outdir / "labels.parquet")
     frows = [{"task_id": t, "side": side, "category": c, "detector": c, "severity": sev, "address": a, "kind": k,
-              "file": None, "line": line, "message": m, "evidence": "", "fixed": fx}
+              "file": None, "line": line, "message": m, "evidence": "", "fixed": fx,
+              "status": "fixed" if fx else ("persisting" if side == "model" else "introduced"),
+              "counterpart_address": COUNTERPARTS.get((t, a), a) if fx else None}
              for t, side, c, sev, a, k, line, m, fx in findings]
     pd.DataFrame(frows, columns=FINDING_COLUMNS).to_parquet(outdir / "findings.parquet")
     meta = {"taxonomy": "full", "backend": "treesitter", "drdata_version": "0.1.0"}
@@ -300,7 +309,7 @@ def test_export_rows_per_config(labeled, tmp_path):
     assert all_rows(r, "labels") == 14
     # A01 (same address) and A02 (renamed: same kind); A03's instance has no IDEAL counterpart.
     assert all_rows(r, "repair") == 2
-    assert r.dropped_rows["repair"] == {"no IDEAL block of that address or kind": 1}
+    assert r.dropped_rows["repair"] == {"no IDEAL counterpart block": 1}
     # A01+A06 share a prompt, A02+A08 a failure report.
     assert r.grouping.groups == 6 and r.groups_merged == 2
     assert r.grouping.split_of["A01"] == r.grouping.split_of["A06"]
@@ -341,8 +350,8 @@ def test_row_contents(labeled, tmp_path):
     assert repair.loc["A01", "ideal_blocks"] == BUCKET_IDEAL.split("\n\n")[0].strip()
     assert repair.loc["A01", "completion"] == f"```hcl\n{BUCKET_IDEAL.split(chr(10) * 2)[0].strip()}\n```"
     assert "no public access block" in repair.loc["A01", "prompt"] and BUCKET_MODEL.strip() in repair.loc["A01", "prompt"]
-    # renamed policy: matched by kind, not to the unrelated queue
-    assert repair.loc["A02", "match"] == "kind"
+    # renamed policy: the counterpart the labeler recorded, not the unrelated queue
+    assert repair.loc["A02", "match"] == "counterpart"
     assert list(repair.loc["A02", "ideal_addresses"]) == ["aws_iam_policy.app_read"]
     assert repair.loc["A02", "severity"] == "Critical"
 

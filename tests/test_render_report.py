@@ -10,7 +10,7 @@ import pytest
 
 from drdata.detectors.registry import Finding
 from drdata.hcl import parse_hcl
-from drdata.labeling.pair import CategoryLabel, PairLabels
+from drdata.labeling.pair import CategoryLabel, PairLabels, label_configs
 from drdata.reports.render import compare_with_human, render_report, write_corpus_report, write_report
 from drdata.taxonomy import category
 
@@ -103,24 +103,29 @@ CASES = [
     # IAM policy that merely refers to the cluster is not taken for a fix).
     ("outdated_engine_version", "aws_rds_cluster.c", "aws_rds_cluster", 25,
      "engine_version = aws_rds_global_cluster.g.engine_version", ['engine_version = "15.4"']),
-    ("s3_bucket_security_missing", "aws_s3_bucket.logs", "aws_s3_bucket", 11,
-     'resource "aws_s3_bucket" "logs" {\n  bucket = "app-logs"\n}',
+    ("s3_bucket_security_missing", "aws_s3_bucket.logs", "aws_s3_bucket", 12, 'bucket = "app-logs"',
      ['resource "aws_s3_bucket_versioning" "logs" {', "bucket = aws_s3_bucket.logs.id"]),  # companion added
 ]
 
 
 def _labels(extra: dict[str, CategoryLabel] | None = None) -> PairLabels:
-    cats = {}
-    for cid, addr, kind, line, ev, _ in CASES:
-        f = _finding(cid, addr, kind, line, ev, f"{addr}: problem of {cid}")
-        c = category(cid)
-        cats[cid] = CategoryLabel(cid, c.title, c.severity, "fixed", [f], [], [f])
+    """The real labels of the pair above (findings and their pairing records), with the statuses the
+    report is tested on: every CASES category fixed, and one persisting, unknown and absent category."""
+    labels = label_configs(parse_hcl(MODEL), parse_hcl(IDEAL), taxonomy="reference", task_id="T42")
+    for cid, addr, *_ in CASES:
+        label = labels.categories[cid]
+        mine = [f for f in label.model_findings if f.address == addr]
+        assert mine, (cid, [f.address for f in label.model_findings])
+        repaired = [f for f in mine if label.record_of(f).status == "fixed"]
+        mine = repaired or mine  # the bucket: only its versioning was repaired
+        label.status, label.model_findings, label.fixed_findings = "fixed", mine, mine
     for cid, status in (("missing_depends_on", "persisting"), ("kms_key_alias_missing", "unknown"),
-                        ("incomplete_tagging", "absent")):
+                        ("incomplete_tagging", "absent"), ("wildcard_iam_permissions", "absent"),
+                        ("missing_environment_suffix", "absent"), ("performance_insights_unsupported", "absent")):
         c = category(cid)
-        cats[cid] = CategoryLabel(cid, c.title, c.severity, status)
-    cats.update(extra or {})
-    return PairLabels("T42", "reference", cats, parse_hcl(MODEL), parse_hcl(IDEAL))
+        labels.categories[cid] = CategoryLabel(cid, c.title, c.severity, status)
+    labels.categories.update(extra or {})
+    return labels
 
 
 def _items(md: str) -> dict[str, str]:

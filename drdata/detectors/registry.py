@@ -42,6 +42,14 @@ class Finding:
     line: int | None  # line in the answer markdown
     message: str
     evidence: str  # the source lines quoted
+    part: str = ""  # what of the address it is about: an attribute, a policy statement, a missing control
+    holder: str | None = None  # top-level block holding the evidence, when not ``address`` (a reference's user)
+
+    @property
+    def subject(self) -> tuple[str, str, str]:
+        """What the finding is about, independent of its wording: (detector, address, part). MODEL and
+        IDEAL findings are matched on this (through the pair's correspondence), never on messages."""
+        return (self.detector, self.address, self.part)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +63,8 @@ class Hit:
     message: str
     evidence: str
     severity: str | None = None  # override of the category's default, rarely needed
+    part: str = ""
+    holder: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +94,8 @@ class Outcome:
     findings: list[Finding] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)  # why unknown
     fault: str | None = None  # exception text when the detector raised
+    cause: str | None = None  # why unknown, machine-readable: cannot_tell | truncated | parse_errors | no_terraform | fault
+    unsure: tuple[str, ...] = ()  # addresses the detector could not decide for (cannot_tell)
 
 
 _REGISTRY: dict[str, Detector] = {}
@@ -141,24 +153,28 @@ def block_address(block: Block) -> str:
 
 
 def hit(block: Block | None, message: str, attr: Attribute | str | None = None, *,
-        address: str | None = None, severity: str | None = None) -> Hit:
+        address: str | None = None, severity: str | None = None, part: str | None = None) -> Hit:
     """A failure found on ``block`` (evidence: the attribute's lines, else the whole block).
 
-    ``block`` may be ``None`` for answer-wide failures (no backend at all); then
-    pass ``address`` (e.g. ``"terraform"``).
+    ``part`` says what of the block the failure is about (default: the attribute's name), so that the
+    labeler can tell a repaired part from a remaining one. ``block`` may be ``None`` for answer-wide
+    failures (no backend at all); then pass ``address`` (e.g. ``"terraform"``).
     """
     if block is None:
-        return Hit(address or "config", address or "config", None, None, message, "", severity)
+        return Hit(address or "config", address or "config", None, None, message, "", severity, part or "")
+    name = attr if isinstance(attr, str) else (attr.name if attr is not None else "")
     if isinstance(attr, str):
         attr = block.attributes.get(attr)
     line, ev = _evidence(block, attr)
-    return Hit(address or block_address(block), _kind(block), block.file, line, message, ev, severity)
+    return Hit(address or block_address(block), _kind(block), block.file, line, message, ev, severity,
+               name if part is None else part)
 
 
 def hit_at(address: str, kind: str, file: str | None, line: int | None, message: str, evidence: str = "",
-           severity: str | None = None) -> Hit:
-    """A failure that is not one block's (a local, a reference inside an expression)."""
-    return Hit(address, kind, file, line, message, evidence, severity)
+           severity: str | None = None, *, part: str = "", holder: str | None = None) -> Hit:
+    """A failure that is not one block's (a local, a reference inside an expression); ``holder`` is the
+    top-level block whose code holds it, when that is not ``address``."""
+    return Hit(address, kind, file, line, message, evidence, severity, part, holder)
 
 
 def cannot_tell(block_or_address: Block | str | None, reason: str) -> CannotTell:
@@ -184,28 +200,36 @@ def run_detector(det: Detector, cfg: TerraformConfig) -> Outcome:
     """Run one detector on one config; never raises (a raise is a counted fault)."""
     findings: list[Finding] = []
     reasons: list[str] = []
+    unsure: list[str] = []
     try:
         for item in det.func(cfg) or ():
             if isinstance(item, CannotTell):
                 reasons.append(f"{item.address}: {item.reason}" if item.address else item.reason)
+                if item.address:
+                    unsure.append(item.address)
             elif isinstance(item, Hit):
                 findings.append(Finding(det.category, det.id, item.severity or det.severity, item.address,
-                                        item.kind, item.file, item.line, item.message, item.evidence))
+                                        item.kind, item.file, item.line, item.message, item.evidence,
+                                        item.part, item.holder))
             else:
                 raise TypeError(f"detector yielded {type(item).__name__}, expected hit() or cannot_tell()")
     except Exception as exc:  # a broken detector must not abort the batch
-        return Outcome(det.id, det.category, UNKNOWN, [], reasons, f"{type(exc).__name__}: {exc}")
+        return Outcome(det.id, det.category, UNKNOWN, [], reasons, f"{type(exc).__name__}: {exc}", "fault")
     findings = _dedupe(findings)
+    unsure_t = tuple(dict.fromkeys(unsure))
     if findings:
-        return Outcome(det.id, det.category, FIRES, findings, reasons)
+        return Outcome(det.id, det.category, FIRES, findings, reasons, unsure=unsure_t)
     if reasons:
-        return Outcome(det.id, det.category, UNKNOWN, [], reasons)
+        return Outcome(det.id, det.category, UNKNOWN, [], reasons, cause="cannot_tell", unsure=unsure_t)
     if cfg.empty:
-        return Outcome(det.id, det.category, UNKNOWN, [], ["no Terraform could be parsed from the answer"])
+        return Outcome(det.id, det.category, UNKNOWN, [], ["no Terraform could be parsed from the answer"],
+                       cause="no_terraform")
     if not cfg.complete:
         # Something did not parse: the absence of a failure cannot be trusted.
-        why = "answer is truncated" if cfg.truncated else f"{len(cfg.errors)} parse error(s)"
-        return Outcome(det.id, det.category, UNKNOWN, [], [why])
+        if cfg.truncated:
+            return Outcome(det.id, det.category, UNKNOWN, [], ["answer is truncated"], cause="truncated")
+        return Outcome(det.id, det.category, UNKNOWN, [], [f"{len(cfg.errors)} parse error(s)"],
+                       cause="parse_errors")
     return Outcome(det.id, det.category, CLEAR)
 
 

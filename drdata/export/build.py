@@ -208,27 +208,42 @@ def _report_renderer():
 
 
 def pair_labels(rec: TaskRecord, task, taxonomy: str):
-    """Rebuild the PairLabels of one task from the labels folder (no detector runs again)."""
+    """Rebuild the PairLabels of one task from the labels folder (no detector runs again), with each
+    finding's pairing record, so reports rendered from a run show the same IDEAL counterparts."""
     from drdata.detectors.registry import Finding
-    from drdata.labeling.pair import CategoryLabel, PairLabels
+    from drdata.labeling.diff import Entry
+    from drdata.labeling.pair import CategoryLabel, FindingRecord, PairLabels
     from drdata.taxonomy import category
 
     def finding(f: dict) -> Finding:
         line = f.get("line")
         return Finding(f["category"], f["detector"], f["severity"], f["address"], f["kind"], f.get("file"),
-                       None if line is None else int(line), f["message"], f.get("evidence") or "")
+                       None if _isna(line) else int(line), f["message"], f.get("evidence") or "",
+                       f.get("part") or "", f.get("holder") or None)
+
+    def record(f: dict, fd: Finding) -> FindingRecord:
+        cp = None
+        if f.get("counterpart_address"):
+            line = f.get("counterpart_line")
+            cp = Entry(f["counterpart_address"], "", f.get("counterpart_file"), 0 if _isna(line) else int(line),
+                       frozenset(), (), "")
+        status = f.get("status") or ("fixed" if f.get("fixed") else "persisting")
+        return FindingRecord(fd, f["side"], status, f.get("reason") or None, cp, f.get("change") or "")
 
     cats = {}
     for r in rec.labels:
         fs = [f for f in rec.findings if f["category"] == r["category"]]
-        model = [finding(f) for f in fs if f["side"] == "model"]
-        fixed = [finding(f) for f in fs if f["side"] == "model" and f.get("fixed")]
-        ideal = [finding(f) for f in fs if f["side"] == "ideal"]
+        pairs = [(f, finding(f)) for f in fs]
+        model = [fd for f, fd in pairs if f["side"] == "model"]
+        fixed = [fd for f, fd in pairs if f["side"] == "model" and f.get("fixed")]
+        ideal = [fd for f, fd in pairs if f["side"] == "ideal"]
+        records = [record(f, fd) for f, fd in pairs]
         try:
             title = category(r["category"]).title
         except KeyError:
             title = r["category"]
-        cats[r["category"]] = CategoryLabel(r["category"], title, r["severity"], r["status"], model, ideal, fixed)
+        cats[r["category"]] = CategoryLabel(r["category"], title, r["severity"], r["status"], model, ideal, fixed,
+                                            reason=r.get("reason"), records=records)
     model_cfg, ideal_cfg = rec.parsed()
     return PairLabels(rec.task_id, taxonomy, cats, model_cfg, ideal_cfg, [], task)
 

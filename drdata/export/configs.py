@@ -12,7 +12,6 @@ Column names follow TRL's documented dataset formats:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -154,24 +153,6 @@ def _blocks_by_address(cfg) -> dict[str, Any]:
     return out
 
 
-def _kind_of(block) -> str:
-    from drdata.detectors.registry import _kind
-
-    return _kind(block)
-
-
-_WORD = re.compile(r"[A-Za-z0-9_]+")
-
-
-def _words(text: str) -> set[str]:
-    return set(_WORD.findall(text))
-
-
-def _similarity(a: set[str], b: set[str]) -> float:
-    # Word-set Jaccard: cheap, and enough to tell which renamed block is the counterpart.
-    return len(a & b) / len(a | b) if a or b else 1.0
-
-
 def repair_prompt(category_id: str, severity: str, message: str, block: str) -> str:
     try:
         title = category(category_id).title
@@ -182,39 +163,36 @@ def repair_prompt(category_id: str, severity: str, message: str, block: str) -> 
 
 
 def repair_rows(t: TaskRecord) -> Iterator[dict]:
-    """One row per MODEL finding the IDEAL fixed, paired with the IDEAL block that fixes it.
+    """One row per MODEL finding the IDEAL repaired, paired with the IDEAL block that the labeler recorded as
+    its counterpart (the same or renamed block, the declaration of an undeclared object, the resource that
+    replaced a module). Findings without a counterpart block, or whose IDEAL block is the MODEL block
+    unchanged, are skipped (counted by the caller)."""
+    from drdata.detectors.registry import block_address
 
-    The fix is the IDEAL block at the same address, else the IDEAL block of the same kind
-    (a renamed resource) most similar to the MODEL block, among those without a finding of
-    the same category. Findings with no such block are skipped (counted by the caller).
-    """
     fixed = [f for f in t.findings if f["side"] == "model" and bool(f.get("fixed"))]
     if not fixed:
         return
     model_cfg, ideal_cfg = t.parsed()
     model_blocks, ideal_blocks = _blocks_by_address(model_cfg), _blocks_by_address(ideal_cfg)
     skipped = t.extra.setdefault("repair_skipped", {})
+
+    def skip(why: str) -> None:
+        skipped[why] = skipped.get(why, 0) + 1
+
     for f in fixed:
-        mblock = model_blocks.get(f["address"])
+        mblock = model_blocks.get(f.get("holder") or f["address"]) or model_blocks.get(f["address"])
         source = mblock.source if mblock is not None else (f.get("evidence") or "")
         if not source.strip():
-            skipped["no MODEL block"] = skipped.get("no MODEL block", 0) + 1
+            skip("no MODEL block")
             continue
-        match, chosen = "address", ideal_blocks.get(f["address"])
+        chosen = ideal_blocks.get(f.get("counterpart_address") or "")
         if chosen is None:
-            dirty = {g["address"] for g in t.findings if g["side"] == "ideal" and g["category"] == f["category"]}
-            same_kind = [b for a, b in sorted(ideal_blocks.items())
-                         if _kind_of(b) == f["kind"] and a not in dirty]
-            if same_kind:
-                match = "kind"
-                words = _words(source)
-                chosen = max(same_kind, key=lambda b: _similarity(words, _words(b.source)))
-        if chosen is None:
-            skipped["no IDEAL block of that address or kind"] = skipped.get(
-                "no IDEAL block of that address or kind", 0) + 1
+            skip("no IDEAL counterpart block")
             continue
-        from drdata.detectors.registry import block_address
-
+        if _same(chosen.source, source):
+            skip("IDEAL block identical to the MODEL block")
+            continue
+        match = "address" if block_address(chosen) == f["address"] else "counterpart"
         yield {"prompt": repair_prompt(f["category"], f["severity"], f["message"], source.strip()),
                "completion": f"```hcl\n{chosen.source.strip()}\n```",
                "task_id": t.task_id, "category": f["category"], "severity": f["severity"],

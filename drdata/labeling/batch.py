@@ -22,14 +22,19 @@ from pathlib import Path
 
 import pandas as pd
 
+from drdata.labeling.diff import DIFF_COLUMNS
 from drdata.labeling.pair import FINDING_COLUMNS, LABEL_COLUMNS, label_configs
 
 TASK_COLUMNS = [
     "task_id", "platform", "status", "error", "model_hcl_blocks", "model_hcl_blocks_parsed", "ideal_hcl_blocks",
     "ideal_hcl_blocks_parsed", "model_resources", "ideal_resources", "truncated_model", "complexity", "subtask",
-    "training_quality", "fixed_critical", "fixed_high", "fixed_medium", "fixed_low", "faults", "problems",
-    "seconds",
+    "training_quality", "pair_state", "pair_note", "fixed_critical", "fixed_high", "fixed_medium", "fixed_low",
+    "unknown_labels", "faults", "problems", "seconds",
 ]
+# pair_state: how the two answers can be compared. ``paired`` (both have Terraform, the IDEAL shows at least half
+# of the MODEL's resources), ``ideal_excerpt`` (it shows fewer), ``ideal_unusable`` / ``model_unusable`` (that
+# side has no Terraform: its labels are unknown, the other side's findings are still reported, pair_note says why).
+PAIR_STATES = ("paired", "ideal_excerpt", "ideal_unusable", "model_unusable")
 DEFAULT_TASK_TIMEOUT = 10.0
 
 
@@ -45,6 +50,7 @@ class LabelRun:
     findings: pd.DataFrame
     report_items: pd.DataFrame | None = None
     agreement: pd.DataFrame | None = None
+    diff: pd.DataFrame | None = None  # the pairs' structural diffs (one row per corresponding object)
     stats: dict = field(default_factory=dict)
     meta: dict = field(default_factory=dict)  # corpus path, taxonomy, backend: written as run.json
 
@@ -180,21 +186,30 @@ def _label_one(task, taxonomy, backend, cache, timeout, with_reports, start, par
             model_resources=len(model.resources), ideal_resources=len(ideal.resources),
             truncated_model=bool(model.truncated),
         )
-        error = (_answer_error("MODEL_RESPONSE.md", task.model_response, model)
-                 or _answer_error("IDEAL_RESPONSE.md", task.ideal_response, ideal))
+        model_error = _answer_error("MODEL_RESPONSE.md", task.model_response, model)
+        ideal_error = _answer_error("IDEAL_RESPONSE.md", task.ideal_response, ideal)
         items = _report_items(task) if with_reports else []
-        if error:
-            row = _task_row(task, status="error", error=error, **health)
-            return {"task": _finish(row, start), "labels": [], "findings": [], "items": items}
+        if model_error and ideal_error:
+            row = _task_row(task, status="error", error=f"{model_error}; {ideal_error}", **health)
+            return {"task": _finish(row, start), "labels": [], "findings": [], "items": items, "diff": []}
+        # One unusable side still leaves the other's findings worth reporting; its labels say unknown, and why.
+        if model_error or ideal_error:
+            model = model if not model_error else _empty(model)
+            ideal = ideal if not ideal_error else _empty(ideal)
         labels = label_configs(model, ideal, taxonomy=taxonomy, task_id=task.id)
         counts = labels.severity_counts()
+        state = ("model_unusable" if model_error else "ideal_unusable" if ideal_error
+                 else "ideal_excerpt" if labels.diff.ideal_state == "excerpt" else "paired")
         row = _task_row(task, status="ok", error=None, faults=len(labels.faults), **health,
+                        pair_state=state, pair_note=model_error or ideal_error,
                         fixed_critical=counts["Critical"], fixed_high=counts["High"],
-                        fixed_medium=counts["Medium"], fixed_low=counts["Low"])
+                        fixed_medium=counts["Medium"], fixed_low=counts["Low"],
+                        unknown_labels=sum(labels.unknown_reasons().values()))
         if labels.faults:
             row["problems"] = "; ".join(filter(None, [row["problems"], *labels.faults]))
+        diff = labels.diff.frame(task.id).to_dict("records") if not (model_error or ideal_error) else []
         return {"task": _finish(row, start), "labels": labels.label_rows(),
-                "findings": labels.finding_rows(), "items": items}
+                "findings": labels.finding_rows(), "items": items, "diff": diff}
     except TaskTimeout:
         row = _task_row(task, status="error", error=f"timed out after {timeout:g} s")
         return {"task": _finish(row, start), "labels": [], "findings": [], "items": []}
@@ -204,6 +219,14 @@ def _label_one(task, taxonomy, backend, cache, timeout, with_reports, start, par
     except Exception as exc:  # the run goes on; the reason is kept
         row = _task_row(task, status="error", error=f"internal error: {type(exc).__name__}: {exc}"[:300])
         return {"task": _finish(row, start), "labels": [], "findings": [], "items": []}
+
+
+def _empty(cfg):
+    """An answer with nothing usable, keeping its code blocks for the health counts."""
+    from drdata.hcl.model import TerraformConfig
+
+    return TerraformConfig(code_blocks=cfg.code_blocks, errors=cfg.errors, truncated=cfg.truncated,
+                           backend=cfg.backend)
 
 
 def _finish(row: dict, start: float) -> dict:
@@ -368,16 +391,24 @@ def assemble(results: Iterable[dict]) -> LabelRun:
     labels = pd.DataFrame([x for r in results for x in r["labels"]], columns=LABEL_COLUMNS)
     findings = pd.DataFrame([x for r in results for x in r["findings"]], columns=FINDING_COLUMNS)
     items = pd.DataFrame([x for r in results for x in r.get("items", [])])
+    diff = pd.DataFrame([x for r in results for x in r.get("diff", [])], columns=["task_id", *DIFF_COLUMNS])
     tasks = _typed_tasks(tasks)
     labels = labels.sort_values(["task_id", "category"], kind="stable").reset_index(drop=True)
-    labels = labels.astype({"model_findings": "int64", "ideal_findings": "int64"})
-    findings = findings.sort_values(["task_id", "side", "category", "line", "address", "message"],
+    labels = labels.astype({"model_findings": "int64", "ideal_findings": "int64", "repaired": "int64",
+                            "remaining": "int64"})
+    findings = findings.sort_values(["task_id", "side", "category", "line", "address", "part", "message"],
                                     kind="stable", na_position="first").reset_index(drop=True)
     findings["line"] = findings["line"].astype("Int64")
+    findings["counterpart_line"] = findings["counterpart_line"].astype("Int64")
+    diff = diff.sort_values(["task_id", "model_address", "ideal_address"], kind="stable",
+                            na_position="last").reset_index(drop=True)
+    for col in ("model_line", "ideal_line"):
+        diff[col] = diff[col].astype("Int64")
+    diff["similarity"] = diff["similarity"].astype("float64")
     if len(items):
         sort_cols = [c for c in ("task_id", "index") if c in items.columns]
         items = items.sort_values(sort_cols, kind="stable").reset_index(drop=True)
-    run = LabelRun(tasks, labels, findings, items if len(items) else None)
+    run = LabelRun(tasks, labels, findings, items if len(items) else None, diff=diff)
     run.agreement = _agreement(run)
     return run
 
@@ -385,11 +416,12 @@ def assemble(results: Iterable[dict]) -> LabelRun:
 def _typed_tasks(tasks: pd.DataFrame) -> pd.DataFrame:
     ints = ["model_hcl_blocks", "model_hcl_blocks_parsed", "ideal_hcl_blocks", "ideal_hcl_blocks_parsed",
             "model_resources", "ideal_resources", "fixed_critical", "fixed_high", "fixed_medium", "fixed_low",
-            "faults"]
+            "unknown_labels", "faults"]
     tasks = tasks.astype({c: "Int64" for c in ints})
     tasks["training_quality"] = tasks["training_quality"].astype("Float64")
     tasks["truncated_model"] = tasks["truncated_model"].astype("boolean")
-    for c in ("task_id", "platform", "status", "error", "complexity", "subtask", "problems"):
+    for c in ("task_id", "platform", "status", "error", "complexity", "subtask", "problems", "pair_state",
+              "pair_note"):
         tasks[c] = tasks[c].astype("string")
     # Timing varies run to run; keep it out of the deterministic table.
     tasks = tasks.drop(columns=["seconds"])
@@ -558,6 +590,8 @@ def write_outputs(run: LabelRun, outdir: str | Path) -> list[Path]:
         written.append(write_parquet(run.report_items, outdir / "report_items.parquet"))
     if run.agreement is not None:
         written.append(write_parquet(run.agreement, outdir / "agreement.parquet"))
+    if run.diff is not None:
+        written.append(write_parquet(run.diff, outdir / "diff.parquet"))
     import json
 
     from drdata import __version__

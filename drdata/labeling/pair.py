@@ -1,22 +1,28 @@
-"""Pair labeling: run every detector on MODEL and IDEAL, and say per category what the IDEAL fixed.
+"""Pair labeling: run every detector on MODEL and IDEAL, and say per category what the IDEAL repaired.
 
-Statuses per category:
+Statuses per category follow the gold protocol (``../shared/gold/PROTOCOL.md``):
 
-- ``fixed``: MODEL has findings that the IDEAL no longer has;
-- ``persisting``: MODEL has findings and the IDEAL still has every one of them;
-- ``introduced``: only the IDEAL has findings;
-- ``absent``: neither side has findings;
-- ``unknown``: a side could not be analysed (cannot tell, parse errors, truncated, detector fault).
+- ``fixed``: the MODEL has the failure, the IDEAL has no instance of it left, and the IDEAL shows the repair of
+  at least one MODEL finding (its counterpart exists without the defect, or the category's own repair is
+  there: the undeclared object is declared, the module was replaced by resources);
+- ``persisting``: both answers have the failure (a partial repair stays ``persisting``; the counts of repaired
+  and remaining findings stand beside it);
+- ``introduced``: only the IDEAL has it;
+- ``absent``: neither has it;
+- ``unknown``: a side cannot be judged, with a machine-readable ``reason``: ``ideal_omits`` (the IDEAL is an
+  excerpt that does not show the part), ``ideal_dropped`` (it removed the part instead of repairing it),
+  ``ideal_no_terraform`` / ``model_no_terraform``, ``*_cannot_tell``, ``*_truncated``, ``*_parse_errors``,
+  ``detector_fault``.
 
-Findings are matched across sides by address first, then by kind (resource type)
-for resources that were renamed, so one bucket that gained encryption counts as
-fixed even when other buckets persist.
+Each MODEL finding gets its own record: the IDEAL counterpart of its subject (through the pair's
+:mod:`structural diff <drdata.labeling.diff>`), its status (fixed / persisting / unknown) and what changed.
+Findings are matched on their subject (detector, address, part), never on message text. The generated report's
+"IDEAL_RESPONSE Fix" and the ``repair`` dataset both read these records.
 """
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -24,6 +30,8 @@ import pandas as pd
 
 from drdata.detectors.registry import CLEAR, FIRES, UNKNOWN, Detector, Finding, Outcome, detectors_for, run_detector
 from drdata.hcl import DEFAULT_BACKEND, TerraformConfig, parse_answer
+from drdata.labeling.diff import ANSWER, NO_TERRAFORM, Entry, PairDiff, diff_configs
+from drdata.labeling.repairs import own_repair, pair_findings
 from drdata.taxonomy import SEVERITIES, categories
 
 if TYPE_CHECKING:
@@ -32,6 +40,22 @@ if TYPE_CHECKING:
 FIXED, PERSISTING, INTRODUCED, ABSENT = "fixed", "persisting", "introduced", "absent"
 STATUSES = (FIXED, PERSISTING, INTRODUCED, ABSENT, UNKNOWN)
 SIDES = ("model", "ideal")
+# Why a label is unknown; each is counted by `drdata stats` and in the run summary.
+REASONS = ("ideal_omits", "ideal_dropped", "ideal_no_terraform", "model_no_terraform", "ideal_cannot_tell",
+           "model_cannot_tell", "ideal_truncated", "model_truncated", "ideal_parse_errors", "model_parse_errors",
+           "detector_fault", "no_detector")
+
+
+@dataclass
+class FindingRecord:
+    """One finding with what the pairing made of it."""
+
+    finding: Finding
+    side: str
+    status: str  # model side: fixed | persisting | unknown; ideal side: persisting | introduced
+    reason: str | None = None  # for unknown: see REASONS
+    counterpart: Entry | None = None  # the object standing for the finding's subject on the other side
+    change: str = ""  # what the IDEAL changed there ("deletion_protection: true -> false", "declared", ...)
 
 
 @dataclass
@@ -42,8 +66,23 @@ class CategoryLabel:
     status: str
     model_findings: list[Finding] = field(default_factory=list)
     ideal_findings: list[Finding] = field(default_factory=list)
-    fixed_findings: list[Finding] = field(default_factory=list)  # MODEL findings the IDEAL no longer has
-    reasons: list[str] = field(default_factory=list)  # why unknown
+    fixed_findings: list[Finding] = field(default_factory=list)  # MODEL findings the IDEAL repaired
+    reasons: list[str] = field(default_factory=list)  # why unknown, in words
+    reason: str | None = None  # why unknown, machine-readable (REASONS)
+    model_outcome: str = CLEAR
+    ideal_outcome: str = CLEAR
+    records: list[FindingRecord] = field(default_factory=list)  # both sides, MODEL first
+
+    @property
+    def repaired(self) -> int:
+        return sum(r.side == "model" and r.status == FIXED for r in self.records)
+
+    @property
+    def remaining(self) -> int:
+        return sum(r.side == "model" and r.status == PERSISTING for r in self.records)
+
+    def record_of(self, finding: Finding) -> FindingRecord | None:
+        return next((r for r in self.records if r.finding is finding), None)
 
 
 @dataclass
@@ -57,6 +96,7 @@ class PairLabels:
     ideal: TerraformConfig
     faults: list[str] = field(default_factory=list)  # "model:<detector>: <exception>"
     task: Task | None = None
+    diff: PairDiff | None = None
 
     def status(self, category: str) -> str:
         return self.categories[category].status
@@ -73,6 +113,9 @@ class PairLabels:
             counts[c.severity] += 1
         return counts
 
+    def unknown_reasons(self) -> dict[str, int]:
+        return dict(Counter(c.reason or "unspecified" for c in self.categories.values() if c.status == UNKNOWN))
+
     def labels_frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.label_rows(), columns=LABEL_COLUMNS)
 
@@ -83,8 +126,13 @@ class PairLabels:
                 "category": c.category,
                 "severity": c.severity,
                 "status": c.status,
+                "reason": c.reason,
+                "model_outcome": c.model_outcome,
+                "ideal_outcome": c.ideal_outcome,
                 "model_findings": len(c.model_findings),
                 "ideal_findings": len(c.ideal_findings),
+                "repaired": c.repaired,
+                "remaining": c.remaining,
             }
             for c in self.categories.values()
         ]
@@ -95,13 +143,17 @@ class PairLabels:
     def finding_rows(self) -> list[dict]:
         rows = []
         for c in self.categories.values():
-            fixed = {id(f) for f in c.fixed_findings}
-            for side, fs in (("model", c.model_findings), ("ideal", c.ideal_findings)):
-                for f in fs:
-                    rows.append({"task_id": self.task_id, "side": side, "category": f.category,
-                                 "detector": f.detector, "severity": f.severity, "address": f.address,
-                                 "kind": f.kind, "file": f.file, "line": f.line, "message": f.message,
-                                 "evidence": f.evidence, "fixed": side == "model" and id(f) in fixed})
+            for r in c.records:
+                f, cp = r.finding, r.counterpart
+                rows.append({"task_id": self.task_id, "side": r.side, "category": f.category,
+                             "detector": f.detector, "severity": f.severity, "address": f.address,
+                             "part": f.part, "holder": f.holder, "kind": f.kind, "file": f.file, "line": f.line,
+                             "message": f.message, "evidence": f.evidence, "status": r.status, "reason": r.reason,
+                             "fixed": r.side == "model" and r.status == FIXED,
+                             "counterpart_address": cp.address if cp is not None else None,
+                             "counterpart_file": cp.file if cp is not None else None,
+                             "counterpart_line": cp.line if cp is not None and cp.line else None,
+                             "change": r.change or None})
         return rows
 
     def _repr_markdown_(self) -> str:
@@ -110,108 +162,167 @@ class PairLabels:
         return render_report(self)
 
 
-LABEL_COLUMNS = ["task_id", "category", "severity", "status", "model_findings", "ideal_findings"]
-FINDING_COLUMNS = ["task_id", "side", "category", "detector", "severity", "address", "kind", "file", "line",
-                   "message", "evidence", "fixed"]
+LABEL_COLUMNS = ["task_id", "category", "severity", "status", "reason", "model_outcome", "ideal_outcome",
+                 "model_findings", "ideal_findings", "repaired", "remaining"]
+FINDING_COLUMNS = ["task_id", "side", "category", "detector", "severity", "address", "part", "holder", "kind",
+                   "file", "line", "message", "evidence", "status", "reason", "fixed", "counterpart_address",
+                   "counterpart_file", "counterpart_line", "change"]
 
 
-def _merge(outcomes: list[Outcome]) -> tuple[str, list[Finding], list[str]]:
+def _merge(outcomes: list[Outcome]) -> tuple[str, list[Finding], list[str], str | None, set[str]]:
+    """(status, findings, reasons, cause, unsure addresses) of a category's detectors on one answer."""
     findings = [f for o in outcomes for f in o.findings]
     reasons = [r for o in outcomes for r in o.reasons] + [f"detector {o.detector} failed: {o.fault}"
                                                            for o in outcomes if o.fault]
+    unsure = {a for o in outcomes for a in o.unsure}
     if findings:
-        return FIRES, findings, reasons
-    if any(o.status == UNKNOWN for o in outcomes):
-        return UNKNOWN, [], reasons
-    return CLEAR, [], reasons
+        return FIRES, findings, reasons, None, unsure
+    causes = [o.cause for o in outcomes if o.status == UNKNOWN]
+    if causes:
+        cause = "fault" if "fault" in causes else causes[0]
+        return UNKNOWN, [], reasons, cause, unsure
+    return CLEAR, [], reasons, None, unsure
 
 
-def declared_addresses(cfg: TerraformConfig) -> set[str]:
-    out = {r.address for r in cfg.resources} | {d.address for d in cfg.data}
-    out |= {f"module.{m.labels[0]}" for m in cfg.modules}
-    out |= {f"var.{v.labels[0]}" for v in cfg.variables}
+def _side_reason(side: str, cause: str | None) -> str:
+    if cause == "fault":
+        return "detector_fault"
+    return f"{side}_{cause or 'cannot_tell'}"
+
+
+# -- what changed ------------------------------------------------------------------------------------------------
+
+def _value_of(entry: Entry | None, part: str) -> str | None:
+    if entry is None or not part:
+        return None
+    hits = [src for path, src in entry.values if path == part or path.endswith("." + part)]
+    return hits[0] if hits else None
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _change(f: Finding, diff: PairDiff, counterpart: Entry) -> str:
+    """What the IDEAL changed at the finding's subject, in a few words."""
+    corr = diff.of_model(f.address)
+    model_entry = corr.model if corr is not None else None
+    if model_entry is None and counterpart.address == f.address and counterpart.kind != ANSWER:
+        where = f" ({counterpart.file}, line {counterpart.line})" if counterpart.file else f" (line {counterpart.line})"
+        return f"{f.address} is declared in the IDEAL{where}"
+    attr = f.part.split("#", 1)[0]
+    old, new = _value_of(model_entry, attr), _value_of(counterpart, attr)
+    renamed = f"renamed to {counterpart.address}; " if counterpart.address != f.address and counterpart.kind != ANSWER \
+        else ""
+    if old is not None and new is not None and old != new:
+        return f"{renamed}{attr}: {_short(old)} -> {_short(new)}"
+    if old is not None and new is None:
+        return f"{renamed}{attr} removed"
+    if old is None and new is not None and attr:
+        return f"{renamed}{attr} set to {_short(new)}"
+    changed = corr.changed if corr is not None else ()
+    if changed:
+        return renamed + "changed " + ", ".join(changed[:4]) + (f" (+{len(changed) - 4} more)" if len(changed) > 4
+                                                                else "")
+    return renamed.rstrip("; ") or "the IDEAL no longer has the failure here"
+
+
+# -- pairing ---------------------------------------------------------------------------------------------------
+
+def _companions(ideal: TerraformConfig, diff: PairDiff) -> dict[str, list[Entry]]:
+    """IDEAL address -> objects the IDEAL added (no MODEL counterpart) that refer to it: the connected
+    resources a repair often is (versioning for a bucket, an alias for a key, a policy attachment)."""
+    from drdata.detectors.registry import block_address
+
+    added = {c.ideal.address: c.ideal for c in diff.rows if c.match == "added" and c.ideal is not None}
+    out: dict[str, list[Entry]] = defaultdict(list)
+    for b in ideal.all_blocks():
+        addr = block_address(b)
+        if addr not in added:
+            continue
+        for target in sorted({r.address for r in b.all_refs() if r.kind in ("resource", "data", "module")}):
+            if target != addr:
+                out[target].append(added[addr])
     return out
 
 
-_QUOTED = re.compile(r'"[^"]*"|\'[^\']*\'|`[^`]*`')
-_NUMBER = re.compile(r"\d+(?:\.\d+)*")
-
-
-def message_key(f: Finding) -> str:
-    """What a finding says, without its values: two findings with the same key are the same failure.
-
-    ``engine_version "15.2" is older than 15.12`` and ``... "15.4" ...`` share a key
-    (still outdated); ``deletion_protection = true`` and ``skip_final_snapshot =
-    false`` do not (one was fixed).
-    """
-    msg = f.message.replace(f.address, "")
-    msg = _NUMBER.sub("#", _QUOTED.sub("…", msg))
-    return " ".join(msg.lower().split())
-
-
-def match_fixed(model: list[Finding], ideal: list[Finding], model_declared: set[str] | None = None,
-                ideal_declared: set[str] | None = None) -> list[Finding]:
-    """MODEL findings with no counterpart in the IDEAL.
-
-    A finding persists when the IDEAL has one on the same address saying the
-    same thing (:func:`message_key`); one whose address still has other IDEAL
-    findings was fixed (a partial fix of that resource). Findings on addresses
-    the IDEAL has none for are paired by kind, for renames: only a MODEL address
-    the IDEAL no longer declares with an IDEAL address the MODEL did not declare,
-    so a bucket kept under its name and fixed is never "paired" with a new one.
-    """
-    ideal_addresses = {f.address for f in ideal}
-    ideal_keys = {(f.address, message_key(f)) for f in ideal}
-    model_addresses = {f.address for f in model}
-    spare: dict[str, int] = defaultdict(int)
-    counted: set[str] = set()
-    for f in ideal:
-        renamed_in = model_declared is None or f.address not in model_declared
-        if f.address not in counted and renamed_in and f.address not in model_addresses:
-            counted.add(f.address)
-            spare[f.kind] += 1
-    fixed = []
-    fate: dict[str, bool] = {}  # findings on an address the IDEAL has none for share one fate
-    for f in model:
-        if f.address in ideal_addresses:
-            if (f.address, message_key(f)) not in ideal_keys:
-                fixed.append(f)
+def _pair_records(cat_id: str, m_find: list[Finding], i_find: list[Finding], i_status: str, i_unsure: set[str],
+                  diff: PairDiff, model: TerraformConfig, ideal: TerraformConfig,
+                  companions: dict[str, list[Entry]]) -> list[FindingRecord]:
+    """One record per finding of either side: MODEL findings matched to the IDEAL through the diff."""
+    ideal_by_subject: dict[tuple[str, str, str], Finding] = {}
+    ideal_by_address: dict[str, list[Finding]] = defaultdict(list)
+    for f in i_find:
+        ideal_by_subject.setdefault(f.subject, f)
+        ideal_by_address[f.address].append(f)
+    matched_ideal: set[int] = set()
+    records: list[FindingRecord] = []
+    for f in m_find:
+        cp = diff.counterpart(f.address)
+        holder_cp = diff.counterpart(f.holder) if f.holder else None
+        where = cp or holder_cp
+        same = None
+        if cp is not None:
+            same = ideal_by_subject.get((f.detector, cp.address, f.part))
+        if same is None and f.holder is not None:
+            # A subject that is not an object of the MODEL (an undeclared reference): the same address still
+            # failing in the IDEAL is the same failure.
+            same = next(iter(ideal_by_address.get(f.address, ())), None)
+        if same is not None:
+            matched_ideal.add(id(same))
+            records.append(FindingRecord(f, "model", PERSISTING, None, where, "unchanged"))
             continue
-        if f.address not in fate:
-            renamed_out = ideal_declared is None or f.address not in ideal_declared
-            if renamed_out and spare[f.kind] > 0:
-                spare[f.kind] -= 1
-                fate[f.address] = False
+        if i_status == UNKNOWN or (where is not None and where.address in i_unsure):
+            records.append(FindingRecord(f, "model", UNKNOWN, "ideal_cannot_tell", where))
+            continue
+        if where is not None:
+            corr = diff.of_model(f.address)
+            service = "_".join(f.kind.split("_")[:2]) + "_"
+            extra = [e for e in companions.get(where.address, []) if e.kind.startswith(service)]
+            # A part naming the connected resource's kind (s3: versioning, public_access_block) picks it first.
+            extra.sort(key=lambda e: not (f.part and e.kind.endswith(f.part)))
+            if extra and (corr is None or not corr.changed or _value_of(corr.model, f.part) ==
+                          _value_of(where, f.part)):
+                # The block itself did not change where the finding points: the repair is a connected
+                # resource the IDEAL added (aws_s3_bucket_versioning for the bucket, ...).
+                shown = ", ".join(e.address for e in extra[:3]) + (f" (+{len(extra) - 3})" if len(extra) > 3 else "")
+                records.append(FindingRecord(f, "model", FIXED, None, extra[0], f"added {shown}"))
             else:
-                fate[f.address] = True
-        if fate[f.address]:
-            fixed.append(f)
-    return fixed
+                records.append(FindingRecord(f, "model", FIXED, None, where, _change(f, diff, where)))
+            continue
+        repair = own_repair(cat_id, f, model, ideal, diff)
+        if repair is not None:
+            entry, change = repair
+            records.append(FindingRecord(f, "model", FIXED, None, entry, change))
+            continue
+        records.append(FindingRecord(f, "model", UNKNOWN, diff.missing_reason(), None))
+    for f in i_find:
+        status = PERSISTING if id(f) in matched_ideal else INTRODUCED
+        corr = diff.of_ideal(f.address)
+        back = corr.model if corr is not None else None
+        records.append(FindingRecord(f, "ideal", status, None, back, ""))
+    return records
 
 
-def _pair_status(m_status: str, i_status: str, fixed: list[Finding]) -> str:
-    if m_status == FIRES:
-        if fixed:
-            return FIXED
-        return PERSISTING if i_status == FIRES else UNKNOWN
+def _category_status(m_status: str, i_status: str, m_cause: str | None, i_cause: str | None,
+                     records: list[FindingRecord], diff: PairDiff) -> tuple[str, str | None]:
+    if diff.model_state == NO_TERRAFORM:
+        return UNKNOWN, "model_no_terraform"
+    if diff.ideal_state == NO_TERRAFORM:
+        return UNKNOWN, "ideal_no_terraform"
     if m_status == UNKNOWN:
-        return UNKNOWN
-    if i_status == FIRES:
-        return INTRODUCED
-    return ABSENT if i_status == CLEAR else UNKNOWN
-
-
-def _pair_rules(model: TerraformConfig, ideal: TerraformConfig, det_by_cat: dict[str, list[Detector]]
-                ) -> dict[str, list[Finding]]:
-    """Findings that only a comparison of the two sides reveals."""
-    extra: dict[str, list[Finding]] = {}
-    if "outdated_engine_version" in det_by_cat:
-        try:
-            from drdata.detectors.reference.outdated_engine_version import older_than_ideal
-        except ImportError:
-            return extra
-        extra["outdated_engine_version"] = older_than_ideal(model, ideal)
-    return extra
+        return UNKNOWN, _side_reason("model", m_cause)
+    if i_status == UNKNOWN:
+        return UNKNOWN, _side_reason("ideal", i_cause)
+    if m_status == FIRES:
+        if i_status == FIRES:
+            return PERSISTING, None
+        model_records = [r for r in records if r.side == "model"]
+        if any(r.status == FIXED for r in model_records):
+            return FIXED, None
+        reasons = Counter(r.reason for r in model_records if r.reason)
+        return UNKNOWN, (min(reasons, key=lambda k: (-reasons[k], k)) if reasons else "ideal_cannot_tell")
+    return (INTRODUCED, None) if i_status == FIRES else (ABSENT, None)
 
 
 def label_configs(model: TerraformConfig, ideal: TerraformConfig, *, taxonomy: str = "full",
@@ -223,31 +334,33 @@ def label_configs(model: TerraformConfig, ideal: TerraformConfig, *, taxonomy: s
     for d in dets:
         det_by_cat[d.category].append(d)
     faults: list[str] = []
-    try:
-        extra = _pair_rules(model, ideal, det_by_cat)
-    except Exception as exc:  # like a detector: a counted fault, never an aborted pair
-        extra = {}
-        faults.append(f"pair:outdated_engine_version: {type(exc).__name__}: {exc}")
-    m_declared, i_declared = declared_addresses(model), declared_addresses(ideal)
+    diff = diff_configs(model, ideal)
+    extra, pair_faults = pair_findings(model, ideal, diff, set(det_by_cat))
+    faults.extend(pair_faults)
+    companions = _companions(ideal, diff)
     out: dict[str, CategoryLabel] = {}
     for cat in cats:
         sides = {}
         for side, cfg in (("model", model), ("ideal", ideal)):
             outcomes = [run_detector(d, cfg) for d in det_by_cat.get(cat.id, [])]
             faults.extend(f"{side}:{o.detector}: {o.fault}" for o in outcomes if o.fault)
-            sides[side] = _merge(outcomes) if outcomes else (UNKNOWN, [], ["no detector registered"])
-        (m_status, m_find, m_why), (i_status, i_find, i_why) = sides["model"], sides["ideal"]
-        known = {(f.address, f.message) for f in m_find}
-        added = [f for f in extra.get(cat.id, []) if (f.address, f.message) not in known]
+            sides[side] = _merge(outcomes) if outcomes else (UNKNOWN, [], ["no detector registered"], "none", set())
+        (m_status, m_find, m_why, m_cause, _), (i_status, i_find, i_why, i_cause, i_unsure) = \
+            sides["model"], sides["ideal"]
+        known = {(f.address, f.part) for f in m_find}
+        added = [f for f in extra.get(cat.id, []) if (f.address, f.part) not in known]
         if added:
             m_find = m_find + added
             m_status = FIRES
-        fixed = (match_fixed(m_find, i_find, m_declared, i_declared)
-                 if m_status == FIRES and i_status != UNKNOWN else [])
-        status = _pair_status(m_status, i_status, fixed)
-        reasons = [f"model: {r}" for r in m_why] + [f"ideal: {r}" for r in i_why] if status == UNKNOWN else []
-        out[cat.id] = CategoryLabel(cat.id, cat.title, cat.severity, status, m_find, i_find, fixed, reasons)
-    return PairLabels(task_id, taxonomy, out, model, ideal, faults)
+        records = _pair_records(cat.id, m_find, i_find, i_status, i_unsure, diff, model, ideal, companions)
+        status, reason = _category_status(m_status, i_status, m_cause, i_cause, records, diff)
+        if not det_by_cat.get(cat.id):
+            reason = "no_detector"
+        why = [f"model: {r}" for r in m_why] + [f"ideal: {r}" for r in i_why] if status == UNKNOWN else []
+        fixed = [r.finding for r in records if r.side == "model" and r.status == FIXED] if status == FIXED else []
+        out[cat.id] = CategoryLabel(cat.id, cat.title, cat.severity, status, m_find, i_find, fixed, why, reason,
+                                    m_status, i_status, records)
+    return PairLabels(task_id, taxonomy, out, model, ideal, faults, diff=diff)
 
 
 def label_pair(model_text: str | None, ideal_text: str | None, *, taxonomy: str = "full",
@@ -265,3 +378,14 @@ def label_task(task: Task, *, taxonomy: str = "full", backend: str = DEFAULT_BAC
                         cache=cache, task_id=task.id)
     labels.task = task
     return labels
+
+
+def diff_pair(task_or_model, ideal_text: str | None = None, *, backend: str = DEFAULT_BACKEND,
+              cache: object = True) -> PairDiff:
+    """The structural diff of a task's MODEL and IDEAL answers (or of two markdown answers)."""
+    if isinstance(task_or_model, str) or task_or_model is None:
+        model_text = task_or_model
+    else:
+        model_text, ideal_text = task_or_model.model_response, task_or_model.ideal_response
+    return diff_configs(parse_answer(model_text, backend=backend, cache=cache),
+                        parse_answer(ideal_text, backend=backend, cache=cache))

@@ -130,54 +130,31 @@ def _addresses(cfg: TerraformConfig) -> dict[str, Block]:
     return out
 
 
-def _words(text: str) -> set[str]:
-    return {w for w in re.split(r"[^a-z0-9]+", text.lower()) if len(w) > 2} - {"aws", "terraform", "modules",
-                                                                               "module", "main", "this"}
-
-
-def _ideal_snippets(f: Finding, model: TerraformConfig, ideal: TerraformConfig, model_addr: dict[str, Block],
-                    ideal_addr: dict[str, Block]) -> list[Snippet]:
-    """Real IDEAL lines answering one MODEL finding, best match first (empty when the IDEAL has none)."""
-    block = ideal_addr.get(f.address)
-    if block is not None and f.address not in model_addr:
-        # The MODEL only refers to it (an undefined reference): the IDEAL's declaration is the fix.
-        return [Snippet(f.address, block.file, block.line, block.source)]
-    if block is not None:
+def _ideal_snippets(f: Finding, label: CategoryLabel, ideal: TerraformConfig, ideal_addr: dict[str, Block]
+                    ) -> list[Snippet]:
+    """Real IDEAL lines answering one MODEL finding: its counterpart as the pairing recorded it (the same
+    or renamed block, narrowed to the part the MODEL evidence quotes; the declaration of an undeclared
+    object; the resource that replaced a module). Empty when the record has none."""
+    rec = label.record_of(f)
+    cp = rec.counterpart if rec is not None else None
+    if cp is None:
+        return []
+    if cp.address.startswith("local.") and cp.address[6:] in ideal.locals:
+        attr = ideal.locals[cp.address[6:]]
+        return [Snippet(cp.address, None, attr.line, f"{attr.name} = {attr.source}")]
+    block = ideal_addr.get(cp.address)
+    if block is None:
+        return []
+    if cp.address == f.address or (f.holder is None and _kind(block) == f.kind):
         part = _same_part(block, f.evidence)
         if part is not None and _norm(part[1]) != _norm(f.evidence):
-            return [Snippet(f.address, block.file, part[0], part[1])]
+            return [Snippet(cp.address, block.file, part[0], part[1])]
         if part is not None:
             # Same line on both sides: the value comes from elsewhere (engine_version = aws_rds_cluster.x.engine_version).
             origin = _follow(block, _ASSIGN_RE.match(f.evidence.strip()).group(1), ideal_addr)
             if origin is not None:
                 return [origin]
-        # Resources of the same service the IDEAL added around this one (versioning for a bucket, alias for a key).
-        service = "_".join(f.kind.split("_")[:2]) + "_"
-        added = [b for b in ideal.referrers(f.address)
-                 if _key(b) not in model_addr and _kind(b).startswith(service)]
-        if added:
-            return [Snippet(_key(b), b.file, b.line, b.source) for b in added[:MAX_FINDINGS_SHOWN]]
-        return [Snippet(f.address, block.file, block.line, block.source)]
-    if f.address.startswith("local.") and f.address[6:] in ideal.locals:
-        attr = ideal.locals[f.address[6:]]
-        return [Snippet(f.address, None, attr.line, f"{attr.name} = {attr.source}")]
-    # Renamed or replaced: a resource of the same kind that the MODEL did not have.
-    same_kind = [(a, b) for a, b in ideal_addr.items() if _kind(b) == f.kind]
-    fresh = [(a, b) for a, b in same_kind if a not in model_addr]
-    for a, b in fresh or same_kind:
-        return [Snippet(a, b.file, b.line, b.source)]
-    if f.kind == "module":
-        # An external module is replaced by native resources: those of types the MODEL lacks whose type
-        # shares a word with the module's name or source, best name match first (vpc_primary -> aws_vpc.primary).
-        mod = model_addr.get(f.address)
-        name = f.address.split(".", 1)[-1]
-        words = _words(name + " " + (str(mod.get("source", "")) if mod is not None else ""))
-        model_types = {r.resource_type for r in model.resources}
-        native = [r for r in ideal.resources if r.resource_type not in model_types
-                  and words & _words(r.resource_type)]
-        native.sort(key=lambda r: -len(_words(name) & _words(r.name)))
-        return [Snippet(r.address, r.file, r.line, r.source) for r in native[:1]]
-    return []
+    return [Snippet(cp.address, block.file, block.line, block.source)]
 
 
 def _key(block: Block) -> str:
@@ -232,10 +209,10 @@ def render_item(n: int, label: CategoryLabel, labels: PairLabels) -> str:
         out += [f"... and {len(model_snips) - MAX_FINDINGS_SHOWN} more ({_codes(rest)}).", ""]
 
     out.append("**IDEAL_RESPONSE Fix**:")
-    model_addr, ideal_addr = _addresses(labels.model), _addresses(labels.ideal)
+    ideal_addr = _addresses(labels.ideal)
     ideal_snips: list[Snippet] = []
     for f in findings:
-        for s in _ideal_snippets(f, labels.model, labels.ideal, model_addr, ideal_addr):
+        for s in _ideal_snippets(f, label, labels.ideal, ideal_addr):
             ideal_snips.append(Snippet(s.address, s.file, s.line, _trim(s.code)))
     ideal_snips = _unique(ideal_snips)
     if ideal_snips:

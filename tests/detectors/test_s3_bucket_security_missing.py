@@ -58,9 +58,10 @@ resource "aws_s3_account_public_access_block" "all" {
 
 CASES = [
     ("bare-bucket", BUCKET, "fires", ["aws_s3_bucket.logs"],
-     "aws_s3_bucket.logs: no server-side encryption, versioning or public access block"),
+     "aws_s3_bucket.logs: no public access block | aws_s3_bucket.logs: no server-side encryption | "
+     "aws_s3_bucket.logs: no versioning"),
     ("only-versioning", BUCKET + VERSIONING, "fires", ["aws_s3_bucket.logs"],
-     "aws_s3_bucket.logs: no server-side encryption or public access block"),
+     "aws_s3_bucket.logs: no public access block | aws_s3_bucket.logs: no server-side encryption"),
     ("versioning-suspended", BUCKET + SSE + PAB + VERSIONING.replace("Enabled", "Suspended"), "fires",
      ["aws_s3_bucket.logs"], "aws_s3_bucket.logs: no versioning"),
     ("connected-by-literal-name", BUCKET + SSE.replace("aws_s3_bucket.logs.id", '"acme-logs"') + PAB,

@@ -139,8 +139,9 @@ def outdated_engine_version(cfg: TerraformConfig):
                        f"the newest {parsed[0]}.x minor as of {_table()['as_of']}", attr)
 
 
-def older_than_ideal(model: TerraformConfig, ideal: TerraformConfig) -> list:
-    """Pair rule: MODEL resources whose engine version is older than the IDEAL's for the same address.
+def older_than_ideal(model: TerraformConfig, ideal: TerraformConfig, diff=None) -> list:
+    """Pair rule: MODEL resources whose engine version is older than the IDEAL's for the same resource
+    (the same address, or its counterpart in ``diff``, the pair's structural diff).
 
     Returns registry Findings (category outdated_engine_version) with evidence in the MODEL.
     """
@@ -149,8 +150,12 @@ def older_than_ideal(model: TerraformConfig, ideal: TerraformConfig) -> list:
     det = registry()["outdated_engine_version"]
     mine, theirs = engine_versions(model), engine_versions(ideal)
     out = []
-    for address in sorted(mine.keys() & theirs.keys()):
-        old, new = mine[address], theirs[address]
+    for address in sorted(mine):
+        cp = diff.counterpart(address) if diff is not None else None
+        other = theirs.get(cp.address if cp is not None else address)
+        if other is None:
+            continue
+        old, new = mine[address], other
         if not (version_key(old) < version_key(new)):
             continue
         res = model.resource(address)
@@ -158,5 +163,5 @@ def older_than_ideal(model: TerraformConfig, ideal: TerraformConfig) -> list:
         attr = res.attributes.get(name)
         line, evidence = _evidence(res, attr)
         out.append(Finding(det.category, det.id, det.severity, address, res.resource_type, res.file, line,
-                           f'{address}: engine_version "{old}" is older than the IDEAL\'s "{new}"', evidence))
+                           f'{address}: engine_version "{old}" is older than the IDEAL\'s "{new}"', evidence, name))
     return out

@@ -6,10 +6,12 @@ from drdata.detectors.reference._util import anchor_refs, code_text, is_unknown,
 from drdata.detectors.registry import cannot_tell, detector, hit
 from drdata.hcl.model import Resource, TerraformConfig
 
+# (finding part = the connected resource's type without `aws_s3_bucket_`, words, connected type)
 _CONTROLS = (
-    ("sse", "server-side encryption", "aws_s3_bucket_server_side_encryption_configuration"),
+    ("server_side_encryption_configuration", "server-side encryption",
+     "aws_s3_bucket_server_side_encryption_configuration"),
     ("versioning", "versioning", "aws_s3_bucket_versioning"),
-    ("pab", "public access block", "aws_s3_bucket_public_access_block"),
+    ("public_access_block", "public access block", "aws_s3_bucket_public_access_block"),
 )
 
 
@@ -76,9 +78,9 @@ def s3_bucket_security_missing(cfg: TerraformConfig):
     account_pab = bool(cfg.resources_of("aws_s3_account_public_access_block"))
     text = code_text(cfg) if not cfg.complete else ""
     for bucket in cfg.resources_of("aws_s3_bucket"):
-        missing, unsure = [], []
+        missing, unsure = [], []  # (key, label) of controls missing; reasons it cannot tell
         for key, label, rtype in _CONTROLS:
-            if key == "sse":
+            if key == "server_side_encryption_configuration":
                 ok = bool(bucket.children("server_side_encryption_configuration")) or bool(
                     connected(cfg, bucket, rtype))
             elif key == "versioning":
@@ -91,9 +93,9 @@ def s3_bucket_security_missing(cfg: TerraformConfig):
                 if text and rtype in text:
                     unsure.append(f"{label}: {rtype} may be in the unparsed part")
                 else:
-                    missing.append(label)
-        if missing:
-            what = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " or " + missing[-1]
-            yield hit(bucket, f"{bucket.address}: no {what}", "bucket")
+                    missing.append((key, label))
+        # One finding per missing control, so a repair of one control is told apart from the others.
+        for key, label in missing:
+            yield hit(bucket, f"{bucket.address}: no {label}", "bucket", part=key)  # part: the connected type
         for reason in unsure:
             yield cannot_tell(bucket, reason)

@@ -63,24 +63,26 @@ def undefined_reference(cfg: TerraformConfig):
     Why: `terraform validate` fails with "Reference to undeclared resource".
     Fix: declare the object, or point the reference at the object that exists.
     """
+    from drdata.detectors.registry import block_address
+
     declared = _declared(cfg)
-    first: dict[str, Ref] = {}
+    first: dict[str, tuple[Ref, str]] = {}
     blocks = [b for b in cfg.all_blocks() if b.type not in _SKIP_BLOCKS]
-    refs = [r for b in blocks for r in _block_refs(b)]
-    refs += [r for a in cfg.locals.values() for r in a.refs]
-    for ref in refs:
+    refs = [(r, block_address(b)) for b in blocks for r in _block_refs(b)]
+    refs += [(r, f"local.{name}") for name, a in cfg.locals.items() for r in a.refs]
+    for ref, holder in refs:
         if ref.kind == "other" or ref.address in declared:
             continue
         if ref.kind == "resource" and "_" not in ref.address.split(".")[0]:
             # Resource types are always provider_type; `ip.address` is a template
             # for-directive iterator (`%{ for ip in ... }`), not a resource.
             continue
-        if ref.address not in first or ref.line < first[ref.address].line:
-            first[ref.address] = ref
-    for address, ref in sorted(first.items(), key=lambda kv: (kv[1].line, kv[0])):
+        if ref.address not in first or ref.line < first[ref.address][0].line:
+            first[ref.address] = (ref, holder)
+    for address, (ref, holder) in sorted(first.items(), key=lambda kv: (kv[1][0].line, kv[0])):
         if not cfg.complete and declared_textually(cfg, address):
             yield cannot_tell(address, "declared in a part of the answer that did not parse")
             continue
         file, text = line_text(cfg, ref.line)
         yield hit_at(address, _kind(address), file, ref.line,
-                     f"{address} is referenced but never declared", text)
+                     f"{address} is referenced but never declared (in {holder})", text, holder=holder)

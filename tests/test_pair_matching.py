@@ -1,0 +1,137 @@
+"""Pairing MODEL against IDEAL: `fixed` only when the IDEAL shows the repair, matched on subjects, not messages.
+
+Each case is a MODEL answer, an IDEAL answer, a category, and what the label must say: status, the reason when
+unknown, and the counts of repaired and remaining MODEL findings.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from drdata.hcl import parse_hcl
+from drdata.labeling.diff import diff_configs
+from drdata.labeling.pair import label_configs
+
+BUCKET = 'resource "aws_s3_bucket" "data" {\n  bucket = "orders-${var.environment_suffix}"\n}\n'
+SECURED = """
+resource "aws_s3_bucket_server_side_encryption_configuration" "data" {
+  bucket = aws_s3_bucket.data.id
+  rule {
+    apply_server_side_encryption_by_default { sse_algorithm = "aws:kms" }
+  }
+}
+resource "aws_s3_bucket_versioning" "data" {
+  bucket = aws_s3_bucket.data.id
+  versioning_configuration { status = "Enabled" }
+}
+resource "aws_s3_bucket_public_access_block" "data" {
+  bucket                  = aws_s3_bucket.data.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+"""
+VARS = 'variable "environment_suffix" {\n  type    = string\n  default = "dev"\n}\n'
+QUEUE = 'resource "aws_sqs_queue" "jobs" {\n  name = "jobs-${var.environment_suffix}"\n}\n'
+TOPIC = 'resource "aws_sns_topic" "alerts" {\n  name = "alerts-${var.environment_suffix}"\n}\n'
+DB = """
+resource "aws_db_instance" "main" {
+  identifier          = "orders-${var.environment_suffix}"
+  engine              = "postgres"
+  instance_class      = "db.t3.medium"
+  deletion_protection = %s
+  skip_final_snapshot = true
+}
+"""
+
+
+def policy(name: str, actions: list[str], resource: str = "*") -> str:
+    acts = ", ".join(f'"{a}"' for a in actions)
+    return (f'resource "aws_iam_policy" "{name}" {{\n  name = "{name}-${{var.environment_suffix}}"\n'
+            f'  policy = jsonencode({{\n    Version = "2012-10-17"\n    Statement = [{{ Effect = "Allow", '
+            f'Action = [{acts}], Resource = "{resource}" }}]\n  }})\n}}\n')
+
+
+S3 = "s3_bucket_security_missing"
+CASES = [
+    # id, MODEL, IDEAL, category, status, reason, repaired, remaining
+    ("repaired in place", VARS + BUCKET + QUEUE, VARS + BUCKET + SECURED + QUEUE, S3, "fixed", None, 3, 0),
+    ("unchanged", VARS + BUCKET + QUEUE, VARS + BUCKET + QUEUE, S3, "persisting", None, 0, 3),
+    ("renamed and repaired", VARS + BUCKET + QUEUE,
+     VARS + (BUCKET + SECURED).replace('"data"', '"orders"').replace(".data.", ".orders.") + QUEUE,
+     S3, "fixed", None, 3, 0),
+    ("renamed, still failing", VARS + BUCKET + QUEUE, VARS + BUCKET.replace('"data"', '"orders"') + QUEUE,
+     S3, "persisting", None, 0, 3),
+    # Two of three controls added: the category persists, the counts show the partial repair.
+    ("partial repair", VARS + BUCKET + QUEUE, VARS + BUCKET + SECURED.split("resource")[0] + "resource"
+     + SECURED.split("resource", 2)[2] + QUEUE, S3, "persisting", None, 2, 1),
+    # The IDEAL shows only its variables: nothing to say about the bucket.
+    ("excerpt", VARS + BUCKET + QUEUE + TOPIC, VARS, S3, "unknown", "ideal_omits", 0, 0),
+    # A complete IDEAL without the bucket: it dropped the part instead of repairing it.
+    ("dropped", VARS + BUCKET + QUEUE + TOPIC, VARS + QUEUE + TOPIC, S3, "unknown", "ideal_dropped", 0, 0),
+    ("repaired and another dropped", VARS + BUCKET + BUCKET.replace('"data"', '"logs"') + QUEUE,
+     VARS + BUCKET + SECURED + QUEUE, S3, "fixed", None, 3, 0),
+    ("deletion protection off", VARS + DB % "true", VARS + DB % "false", "deletion_protection_enabled", "fixed",
+     None, 1, 0),
+    # Only the number of listed actions changed; the statement is still Allow * on Resource "*".
+    ("wildcard message changes, failure stays", VARS + policy("app", [f"s3:Get{i}" for i in "ABCDEF"]),
+     VARS + policy("app", [f"s3:Get{i}" for i in "ABCDE"]), "wildcard_iam_permissions", "persisting", None, 0, 1),
+    ("wildcard scoped", VARS + policy("app", ["s3:GetObject"]),
+     VARS + policy("app", ["s3:GetObject"], "arn:aws:s3:::orders/*"), "wildcard_iam_permissions", "fixed", None,
+     1, 0),
+    ("module replaced by resources",
+     VARS + 'module "vpc" {\n  source = "terraform-aws-modules/vpc/aws"\n}\n' + QUEUE,
+     VARS + 'resource "aws_vpc" "main" {\n  cidr_block = "10.0.0.0/16"\n}\n' + QUEUE,
+     "external_module_dependency", "fixed", None, 1, 0),
+    ("undefined reference declared",
+     VARS + 'resource "aws_sqs_queue" "jobs" {\n  name = "jobs-${var.environment_suffix}"\n'
+     '  kms_master_key_id = aws_kms_key.q.arn\n}\n',
+     VARS + 'resource "aws_sqs_queue" "jobs" {\n  name = "jobs-${var.environment_suffix}"\n'
+     '  kms_master_key_id = aws_kms_key.q.arn\n}\nresource "aws_kms_key" "q" {\n  description = "q"\n}\n',
+     "undefined_reference", "fixed", None, 1, 0),
+]
+
+
+@pytest.mark.parametrize(("model", "ideal", "cat", "status", "reason", "repaired", "remaining"),
+                         [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_pair_status(model, ideal, cat, status, reason, repaired, remaining):
+    labels = label_configs(parse_hcl(model), parse_hcl(ideal), taxonomy="full")
+    label = labels.categories[cat]
+    assert (label.status, label.reason) == (status, reason), [r.finding.message for r in label.records]
+    assert (label.repaired, label.remaining) == (repaired, remaining)
+
+
+def test_a_fixed_finding_records_its_counterpart_and_what_changed():
+    labels = label_configs(parse_hcl(VARS + DB % "true"), parse_hcl(VARS + "\n\n" + DB % "false"))
+    [rec] = [r for r in labels.categories["deletion_protection_enabled"].records if r.side == "model"]
+    assert rec.status == "fixed"
+    assert (rec.counterpart.address, rec.counterpart.line) == ("aws_db_instance.main", 8)
+    assert rec.change == "deletion_protection: true -> false"
+
+
+def test_a_connected_resource_added_by_the_ideal_is_the_recorded_repair():
+    labels = label_configs(parse_hcl(VARS + BUCKET), parse_hcl(VARS + BUCKET + SECURED))
+    recs = {r.finding.part: r for r in labels.categories[S3].records if r.side == "model"}
+    assert recs["versioning"].counterpart.address == "aws_s3_bucket_versioning.data"
+    assert recs["server_side_encryption_configuration"].counterpart.address == "aws_s3_bucket_server_side_encryption_configuration.data"
+    assert recs["versioning"].change.startswith("added aws_s3_bucket_versioning.data")
+
+
+def test_an_ideal_without_terraform_leaves_every_label_unknown_and_keeps_the_model_findings():
+    labels = label_configs(parse_hcl(VARS + BUCKET), parse_hcl(""))
+    assert {c.status for c in labels.categories.values()} == {"unknown"}
+    assert {c.reason for c in labels.categories.values()} == {"ideal_no_terraform"}
+    assert len(labels.categories[S3].model_findings) == 3
+
+
+def test_the_diff_pairs_renames_by_likeness_and_reports_what_changed():
+    d = diff_configs(parse_hcl(VARS + BUCKET + DB % "true"),
+                     parse_hcl(VARS + BUCKET.replace('"data"', '"orders"') + DB % "false" + QUEUE))
+    rows = {(c.match, c.model_address, c.ideal_address): c for c in d.rows}
+    assert ("renamed", "aws_s3_bucket.data", "aws_s3_bucket.orders") in rows
+    assert rows[("same", "aws_db_instance.main", "aws_db_instance.main")].changed == ("deletion_protection",)
+    assert ("added", None, "aws_sqs_queue.jobs") in rows
+    assert d.ideal_state == "complete" and d.ideal_coverage == 1.0
+    frame = d.frame("T1")
+    assert list(frame["match"].value_counts().sort_index().items()) == [("added", 1), ("renamed", 1), ("same", 2)]
