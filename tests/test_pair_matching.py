@@ -53,6 +53,55 @@ def policy(name: str, actions: list[str], resource: str = "*") -> str:
             f'Action = [{acts}], Resource = "{resource}" }}]\n  }})\n}}\n')
 
 
+FLOW = """
+resource "aws_s3_bucket" "fl" {
+  bucket        = "flow-${var.environment_suffix}"
+  force_destroy = true
+}
+resource "aws_s3_bucket_policy" "fl" {
+  bucket = aws_s3_bucket.fl.id
+  policy = "{}"
+}
+resource "aws_flow_log" "v" {
+  vpc_id               = "vpc-1"
+  traffic_type         = "ALL"
+  log_destination_type = "s3"
+  log_destination      = aws_s3_bucket.fl.arn
+  DEPENDS
+}
+"""
+FUNCTION = """
+resource "aws_lambda_function" "f" {
+  function_name    = "f-${var.environment_suffix}"
+  role             = "arn:aws:iam::123456789012:role/f"
+  filename         = PACKAGE
+  source_code_hash = HASH
+}
+"""
+ARCHIVE = """
+data "archive_file" "f" {
+  type        = "zip"
+  output_path = "${path.module}/f.zip"
+  source {
+    content  = "def handler(event, context):\\n    return 1\\n"
+    filename = "index.py"
+  }
+}
+"""
+
+INSIGHTS = """
+variable "db_class" {
+  default = "db.r6g.large"
+}
+resource "aws_db_instance" "main" {
+  identifier                   = "orders-${var.environment_suffix}"
+  engine                       = "mysql"
+  instance_class               = var.db_class
+  skip_final_snapshot          = true
+  performance_insights_enabled = FLAG
+}
+"""
+
 S3 = "s3_bucket_security_missing"
 CASES = [
     # id, MODEL, IDEAL, category, status, reason, repaired, remaining
@@ -84,6 +133,22 @@ CASES = [
      VARS + 'module "vpc" {\n  source = "terraform-aws-modules/vpc/aws"\n}\n' + QUEUE,
      VARS + 'resource "aws_vpc" "main" {\n  cidr_block = "10.0.0.0/16"\n}\n' + QUEUE,
      "external_module_dependency", "fixed", None, 1, 0),
+    # Orders AWS copes with itself are the MODEL's gap only where the IDEAL adds them.
+    ("soft order added by the IDEAL", VARS + FLOW.replace("DEPENDS", ""),
+     VARS + FLOW.replace("DEPENDS", "depends_on = [aws_s3_bucket_policy.fl]"), "missing_depends_on", "fixed", None,
+     1, 0),
+    ("soft order left out by both", VARS + FLOW.replace("DEPENDS", ""), VARS + FLOW.replace("DEPENDS", ""),
+     "missing_depends_on", "absent", None, 0, 0),
+    # A package kept by its hash alone, which the IDEAL builds from inline source.
+    ("package the IDEAL builds", VARS + FUNCTION.replace("PACKAGE", '"f.zip"').replace("HASH", 'filebase64sha256("f.zip")'),
+     VARS + ARCHIVE + FUNCTION.replace("PACKAGE", "data.archive_file.f.output_path")
+     .replace("HASH", "data.archive_file.f.output_base64sha256"), "lambda_package_missing", "fixed", None, 1, 0),
+    # Insights on while the class is configurable: a finding only where the IDEAL makes the flag follow it.
+    ("insights made configurable", VARS + INSIGHTS.replace("FLAG", "true"),
+     VARS + INSIGHTS.replace("FLAG", "var.insights") + 'variable "insights" {\n  default = true\n}\n',
+     "performance_insights_unsupported", "fixed", None, 1, 0),
+    ("insights on with a supported default", VARS + INSIGHTS.replace("FLAG", "true"),
+     VARS + INSIGHTS.replace("FLAG", "true"), "performance_insights_unsupported", "absent", None, 0, 0),
     ("undefined reference declared",
      VARS + 'resource "aws_sqs_queue" "jobs" {\n  name = "jobs-${var.environment_suffix}"\n'
      '  kms_master_key_id = aws_kms_key.q.arn\n}\n',

@@ -37,6 +37,7 @@ resource "aws_lambda_function" "fn" {
 }
 
 resource "aws_rds_global_cluster" "g" {
+  engine         = "aurora-postgresql"
   engine_version = "15.2"
 }
 
@@ -72,6 +73,7 @@ resource "aws_s3_bucket_versioning" "logs" {
 }
 
 resource "aws_rds_global_cluster" "g" {
+  engine         = "aurora-postgresql"
   engine_version = "15.4"
 }
 
@@ -99,10 +101,9 @@ CASES = [
      ["deletion_protection = false"]),  # the same attribute, changed
     ("lambda_package_missing", "aws_lambda_function.fn", "aws_lambda_function", 17, 'filename      = "fn.zip"',
      None),  # the IDEAL dropped the function: nothing to quote
-    # The quoted line is the same on both sides: the IDEAL value is followed to the block that sets it (and the
-    # IAM policy that merely refers to the cluster is not taken for a fix).
-    ("outdated_engine_version", "aws_rds_cluster.c", "aws_rds_cluster", 25,
-     "engine_version = aws_rds_global_cluster.g.engine_version", ['engine_version = "15.4"']),
+    # Judged where the version is written (the cluster only copies it); the IDEAL line is the new version.
+    ("outdated_engine_version", "aws_rds_global_cluster.g", "aws_rds_global_cluster", 22,
+     'engine_version = "15.2"', ['engine_version = "15.4"']),
     ("s3_bucket_security_missing", "aws_s3_bucket.logs", "aws_s3_bucket", 12, 'bucket = "app-logs"',
      ['resource "aws_s3_bucket_versioning" "logs" {', "bucket = aws_s3_bucket.logs.id"]),  # companion added
 ]

@@ -83,6 +83,21 @@ class Task:
         """``metadata.training_quality`` as a float (see :data:`TRAINING_QUALITY_WORDS` for words)."""
         return parse_training_quality(self.metadata.get("training_quality"))[0]
 
+    @property
+    def requirements(self):
+        """What the PROMPT explicitly asks for (:func:`drdata.corpus.prompt.extract_requirements`)."""
+        from drdata.corpus.prompt import extract_requirements
+
+        return extract_requirements(self.prompt)
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{name} {len(text):,} chars" if text is not None else f"{name} missing"
+                          for name, text in (("MODEL", self.model_response), ("IDEAL", self.ideal_response)))
+        meta = ", ".join(x for x in (self.complexity, self.subtask) if x)
+        return (f"Task({self.id!r}, {self.platform}{', ' + meta if meta else ''}; {sizes}; "
+                f"prompt asks: {self.requirements.summary()}"
+                + (f"; {len(self.problems)} problem(s)" if self.problems else "") + ")")
+
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-serialisable form (paths as strings)."""
         return {

@@ -21,8 +21,10 @@ resolve" is never "clear".
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
 from drdata.hcl.model import Attribute, Block, Resource, TerraformConfig
 from drdata.taxonomy import SEVERITIES
@@ -80,6 +82,15 @@ class Detector:
     severity: str
     func: Callable[[TerraformConfig], Iterable[Hit | CannotTell]]
     doc: str
+    # Words (resource types, block or argument names) the rule reads. When part of an answer did not parse,
+    # "clear" still holds if none of them occurs in the lost text; None = it reads everything.
+    reads: tuple[str, ...] | None = None
+
+    def sees_all(self, cfg: TerraformConfig) -> bool:
+        """Whether what did not parse of ``cfg`` can hide something this rule reads."""
+        if self.reads is None:
+            return False
+        return _reads_pattern(self.reads).search(cfg.lost_text) is None
 
     @property
     def rule_set(self) -> str:
@@ -101,8 +112,24 @@ class Outcome:
 _REGISTRY: dict[str, Detector] = {}
 
 
-def detector(*, category: str, severity: str | None = None) -> Callable:
-    """Register a detector function; its name is its id."""
+@cache
+def _reads_pattern(words: tuple[str, ...]) -> re.Pattern:
+    # A resource type counts where a block of it is declared (`resource "aws_s3_bucket" "x"`), not where
+    # another block refers to one; another word where it is set as an argument or opens a block. Whole names
+    # only: aws_s3_bucket must not match aws_s3_bucket_lifecycle_configuration.
+    types = [w for w in words if w.startswith(("aws_", "archive_", "local_", "random_", "null_"))]
+    names = [w for w in words if w not in types]
+    parts = []
+    if types:
+        parts.append(r'"(?:' + "|".join(map(re.escape, types)) + r')"')
+    if names:
+        parts.append(r"(?<![\w-])(?:" + "|".join(map(re.escape, names)) + r')(?![\w-])"?\s*[={"]')
+    return re.compile("|".join(parts))
+
+
+def detector(*, category: str, severity: str | None = None, reads: Iterable[str] | None = None) -> Callable:
+    """Register a detector function; its name is its id. ``reads``: the resource types and argument / block
+    names the rule looks at (see :attr:`Detector.reads`)."""
 
     def wrap(func: Callable) -> Callable:
         cat = get_category(category)
@@ -114,7 +141,8 @@ def detector(*, category: str, severity: str | None = None) -> Callable:
             raise ValueError(f"detector {func.__name__} needs a docstring saying why it matters and how to fix it")
         if func.__name__ in _REGISTRY and _REGISTRY[func.__name__].func.__module__ != func.__module__:
             raise ValueError(f"detector {func.__name__} registered twice")
-        _REGISTRY[func.__name__] = Detector(func.__name__, category, sev, func, doc)
+        _REGISTRY[func.__name__] = Detector(func.__name__, category, sev, func, doc,
+                                            tuple(sorted(reads)) if reads is not None else None)
         return func
 
     return wrap
@@ -224,8 +252,9 @@ def run_detector(det: Detector, cfg: TerraformConfig) -> Outcome:
     if cfg.empty:
         return Outcome(det.id, det.category, UNKNOWN, [], ["no Terraform could be parsed from the answer"],
                        cause="no_terraform")
-    if not cfg.complete:
-        # Something did not parse: the absence of a failure cannot be trusted.
+    if not cfg.complete and not (not cfg.truncated and det.sees_all(cfg)):
+        # Something did not parse: the absence of a failure cannot be trusted, unless the lost text holds
+        # nothing the rule reads.
         if cfg.truncated:
             return Outcome(det.id, det.category, UNKNOWN, [], ["answer is truncated"], cause="truncated")
         return Outcome(det.id, det.category, UNKNOWN, [], [f"{len(cfg.errors)} parse error(s)"],

@@ -102,7 +102,7 @@ def parse_blocks(text: str, file: str | None = None, line: int = 1) -> tuple[lis
         doc = hcl2.loads(text, serialization_options=_options())
     except Exception as exc:  # python-hcl2 rejects the whole text on any error
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return [], [ParseError(file, line, msg[:200])]
+        return [], [ParseError(file, line, msg[:200], text=text)]
     blocks: list[Block] = []
     for type_, entries in doc.items():
         if not isinstance(entries, list):

@@ -156,6 +156,7 @@ class ParseError:
     line: int
     reason: str
     fragment: str = ""  # first line(s) of the text that did not parse
+    text: str = ""  # all the text lost with it (the top-level block, or the code block, that failed)
 
 
 @dataclass(slots=True)
@@ -190,6 +191,9 @@ class TerraformConfig:
     truncated: bool = False  # the answer was cut off (unterminated fence, cut mid-block)
     backend: str = ""
     other_files: tuple[str, ...] = ()  # files the answer supplies in non-Terraform code blocks (scripts, JSON)
+    # What the task's PROMPT explicitly asks for (drdata.corpus.prompt.Requirements), set by the labeler:
+    # convention rules read it instead of the prompt. None when labeling an answer without its task.
+    requirements: Any = None
     _by_type: tuple | None = field(default=None, repr=False, compare=False)  # index for resources_of
     _derived: dict | None = field(default=None, repr=False, compare=False)  # see derived()
 
@@ -213,6 +217,11 @@ class TerraformConfig:
     def complete(self) -> bool:
         """Parsed with no error: absence of something can be trusted."""
         return not self.errors and not self.truncated
+
+    @property
+    def lost_text(self) -> str:
+        """The text of everything that did not parse (what a detector cannot see)."""
+        return "\n".join(e.text or e.fragment for e in self.errors)
 
     @property
     def empty(self) -> bool:

@@ -104,9 +104,10 @@ def parse_code_blocks(code_blocks: list[CodeBlock], truncated: bool = False,
         try:
             b, e = parse(_without_stray_fences(cb.text), cb.file, cb.line)
         except RecursionError:
-            b, e = [], [ParseError(cb.file, cb.line, "nesting too deep to parse")]
+            b, e = [], [ParseError(cb.file, cb.line, "nesting too deep to parse", text=cb.text)]
         except Exception as exc:  # a backend bug must not lose the other blocks
-            b, e = [], [ParseError(cb.file, cb.line, f"parser failed: {type(exc).__name__}: {exc}"[:200])]
+            b, e = [], [ParseError(cb.file, cb.line, f"parser failed: {type(exc).__name__}: {exc}"[:200],
+                                   text=cb.text)]
         blocks.extend(b)
         errors.extend(e)
     return assemble(blocks, errors, code_blocks, truncated or any(cb.unterminated for cb in code_blocks), backend)

@@ -444,7 +444,9 @@ def _recover(text: str, file: str | None, line: int) -> tuple[list[Block], list[
         root = tree.root_node
         body = next((k for k in root.named_children if k.type == "body"), None)
         if root.has_error:
-            errors.extend(_errors(root, conv)[:1])
+            for err in _errors(root, conv)[:1]:
+                err.text = chunk
+                errors.append(err)
         if body is not None:
             blocks.extend(conv.block(k) for k in body.named_children if k.type == "block" and not k.has_error)
     return blocks, errors

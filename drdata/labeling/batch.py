@@ -196,7 +196,7 @@ def _label_one(task, taxonomy, backend, cache, timeout, with_reports, start, par
         if model_error or ideal_error:
             model = model if not model_error else _empty(model)
             ideal = ideal if not ideal_error else _empty(ideal)
-        labels = label_configs(model, ideal, taxonomy=taxonomy, task_id=task.id)
+        labels = label_configs(model, ideal, taxonomy=taxonomy, task_id=task.id, prompt=task.prompt)
         counts = labels.severity_counts()
         state = ("model_unusable" if model_error else "ideal_unusable" if ideal_error
                  else "ideal_excerpt" if labels.diff.ideal_state == "excerpt" else "paired")

@@ -16,7 +16,7 @@ writes (``diff.parquet``).
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -43,6 +43,7 @@ class Entry:
     features: frozenset  # attribute names and name=value pairs, for rename matching
     values: tuple  # (path, normalised source) pairs, for "what changed"
     source: str
+    refs: frozenset = frozenset()  # addresses it refers to (resources, data, modules, variables, locals)
 
 
 @dataclass(frozen=True)
@@ -186,15 +187,25 @@ def _features(values: tuple, labels: tuple[str, ...]) -> frozenset:
     return frozenset(out)
 
 
+_REF_KINDS = ("resource", "data", "module", "var", "local")
+
+
+def _object_refs(refs) -> frozenset:
+    # `provider = aws.west` parses as a resource-like reference; resource types always hold an underscore.
+    return frozenset(r.address for r in refs if r.kind in _REF_KINDS
+                     and (r.kind != "resource" or "_" in r.address.split(".", 1)[0]))
+
+
 def _entry(address: str, kind: str, block: Block, labels: tuple[str, ...]) -> Entry:
     values = _values(block)
-    return Entry(address, kind, block.file, block.line, _features(values, labels), values, block.source)
+    return Entry(address, kind, block.file, block.line, _features(values, labels), values, block.source,
+                 _object_refs(block.all_refs()))
 
 
 def _local_entry(name: str, attr: Attribute) -> Entry:
     values = (("value", _norm(attr.source)),)
     return Entry(f"local.{name}", "local", None, attr.line, _features(values, (name,)), values,
-                 f"{name} = {attr.source}")
+                 f"{name} = {attr.source}", _object_refs(attr.refs))
 
 
 def entries(cfg: TerraformConfig) -> dict[str, Entry]:
@@ -236,6 +247,43 @@ def _state(cfg: TerraformConfig) -> str:
     return NO_TERRAFORM if cfg.empty else COMPLETE
 
 
+def undeclared_share(objects: dict[str, Entry]) -> float:
+    """Share of the objects an answer refers to that it does not declare: near 0 for a self-contained answer,
+    high for an excerpt that uses what it leaves out."""
+    used = {r for e in objects.values() for r in e.refs if not r.startswith("module.") or "." not in r[7:]}
+    return len(used - objects.keys()) / len(used) if used else 0.0
+
+
+def _neighbour_renames(left: list[Entry], right: list[Entry], pairs: dict[str, str], m: dict[str, Entry],
+                       i: dict[str, Entry]) -> list[tuple[Entry, Entry]]:
+    """Renames told by the graph: an unmatched MODEL object referred to by (or referring to) objects whose
+    counterparts refer to (or are referred to by) exactly one unmatched IDEAL object of its kind."""
+    found: list[tuple[Entry, Entry]] = []
+    free_r = {e.address: e for e in right}
+    referrers_m: dict[str, set[str]] = defaultdict(set)
+    for e in m.values():
+        for r in e.refs:
+            referrers_m[r].add(e.address)
+    for a in sorted(left, key=lambda e: e.address):
+        votes: Counter = Counter()
+        for holder in referrers_m.get(a.address, ()):
+            cp = pairs.get(holder)
+            if cp is not None:
+                votes.update(r for r in i[cp].refs if r in free_r and free_r[r].kind == a.kind)
+        for target in a.refs:
+            cp = pairs.get(target)
+            if cp is not None:
+                votes.update(e.address for e in free_r.values() if e.kind == a.kind and cp in e.refs)
+        if not votes:
+            continue
+        (best, n), *rest = votes.most_common(2) + [(None, 0)]
+        if rest[0][1] == n:
+            continue  # a tie: the graph does not tell which one
+        found.append((a, free_r.pop(best)))
+        pairs[a.address] = best
+    return found
+
+
 def diff_configs(model: TerraformConfig, ideal: TerraformConfig) -> PairDiff:
     """The correspondence of the two answers' top-level objects (see the module docstring)."""
     m, i = entries(model), entries(ideal)
@@ -267,12 +315,21 @@ def diff_configs(model: TerraformConfig, ideal: TerraformConfig) -> PairDiff:
         used_l.add(a.address)
         used_r.add(b.address)
         rows.append(Correspondence(RENAMED, a.kind, a, b, -neg, _changed(a, b)))
+    pairs = {c.model.address: c.ideal.address for c in rows}
+    for a, b in _neighbour_renames([e for e in left if e.address not in used_l],
+                                   [e for e in right if e.address not in used_r], pairs, m, i):
+        used_l.add(a.address)
+        used_r.add(b.address)
+        rows.append(Correspondence(RENAMED, a.kind, a, b, _similarity(a, b), _changed(a, b)))
     rows += [Correspondence(REMOVED, e.kind, e, None, 0.0, ()) for e in left if e.address not in used_l]
     rows += [Correspondence(ADDED, e.kind, None, e, 0.0, ()) for e in right if e.address not in used_r]
     # MODEL objects in MODEL order, then what only the IDEAL has, in IDEAL order.
     rows.sort(key=lambda c: (0, c.model.line, c.model.address) if c.model else (1, c.ideal.line, c.ideal.address))
     n_model, n_ideal = len(model.resources), len(ideal.resources)
     ideal_state = _state(ideal)
-    if ideal_state == COMPLETE and n_model >= 2 and n_ideal < n_model / 2:
+    # An IDEAL with far fewer resources is an excerpt when it also uses what it does not show; a smaller
+    # rewrite that declares everything it uses is a complete answer.
+    if ideal_state == COMPLETE and n_model >= 2 and (
+            n_ideal == 0 or n_ideal < n_model / 4 or (n_ideal < n_model / 2 and undeclared_share(i) > 0.1)):
         ideal_state = EXCERPT
     return PairDiff(rows, n_model, n_ideal, ideal_state, _state(model))

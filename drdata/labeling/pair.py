@@ -23,11 +23,12 @@ Findings are matched on their subject (detector, address, part), never on messag
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from drdata.corpus.prompt import extract_requirements
 from drdata.detectors.registry import CLEAR, FIRES, UNKNOWN, Detector, Finding, Outcome, detectors_for, run_detector
 from drdata.hcl import DEFAULT_BACKEND, TerraformConfig, parse_answer
 from drdata.labeling.diff import ANSWER, NO_TERRAFORM, Entry, PairDiff, diff_configs
@@ -326,8 +327,13 @@ def _category_status(m_status: str, i_status: str, m_cause: str | None, i_cause:
 
 
 def label_configs(model: TerraformConfig, ideal: TerraformConfig, *, taxonomy: str = "full",
-                  task_id: str | None = None) -> PairLabels:
-    """Label a pair of already parsed answers."""
+                  task_id: str | None = None, prompt: str | None = None) -> PairLabels:
+    """Label a pair of already parsed answers (``prompt``: the task's PROMPT, whose explicit requirements the
+    convention rules follow)."""
+    if prompt:
+        req = extract_requirements(prompt)
+        # Copies: a parsed answer may be shared (the parse cache, identical answers of other tasks).
+        model, ideal = replace(model, requirements=req), replace(ideal, requirements=req)
     cats = categories(taxonomy)
     dets = detectors_for([c.id for c in cats])
     det_by_cat: dict[str, list[Detector]] = defaultdict(list)
@@ -364,18 +370,19 @@ def label_configs(model: TerraformConfig, ideal: TerraformConfig, *, taxonomy: s
 
 
 def label_pair(model_text: str | None, ideal_text: str | None, *, taxonomy: str = "full",
-               backend: str = DEFAULT_BACKEND, cache: object = True, task_id: str | None = None) -> PairLabels:
-    """Label a MODEL answer against its IDEAL answer (both markdown)."""
+               backend: str = DEFAULT_BACKEND, cache: object = True, task_id: str | None = None,
+               prompt: str | None = None) -> PairLabels:
+    """Label a MODEL answer against its IDEAL answer (both markdown; ``prompt``: the task's PROMPT)."""
     model = parse_answer(model_text, backend=backend, cache=cache)
     ideal = parse_answer(ideal_text, backend=backend, cache=cache)
-    return label_configs(model, ideal, taxonomy=taxonomy, task_id=task_id)
+    return label_configs(model, ideal, taxonomy=taxonomy, task_id=task_id, prompt=prompt)
 
 
 def label_task(task: Task, *, taxonomy: str = "full", backend: str = DEFAULT_BACKEND,
                cache: object = True) -> PairLabels:
     """Label one corpus task (its MODEL_RESPONSE against its IDEAL_RESPONSE)."""
     labels = label_pair(task.model_response, task.ideal_response, taxonomy=taxonomy, backend=backend,
-                        cache=cache, task_id=task.id)
+                        cache=cache, task_id=task.id, prompt=task.prompt)
     labels.task = task
     return labels
 

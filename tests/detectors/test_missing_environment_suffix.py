@@ -35,9 +35,17 @@ CASES = [
      "fires", ["aws_dynamodb_table.t"], 'name = "orders" does not include var.environment_suffix'),
     ("tags-name-only", 'resource "aws_vpc" "v" {\n  cidr_block = "10.0.0.0/16"\n  tags = {\n    Name = "core-vpc"\n  }\n}\n',
      "fires", ["aws_vpc.v"], 'tags.Name = "core-vpc"'),
-    ("random-suffix-is-not-the-deployment-suffix",
+    # A random value differs per deployment: two deployments do not collide.
+    ("random-suffix-keeps-deployments-apart",
      'resource "random_string" "s" {\n  length = 6\n}\nresource "aws_s3_bucket" "b" {\n'
-     '  bucket = "logs-${random_string.s.result}"\n}\n', "fires", ["aws_s3_bucket.b"], None),
+     '  bucket = "logs-${random_string.s.result}"\n}\n', "clear", [], None),
+    ("pr-number-is-a-deployment-id", 'variable "pr_number" {}\nresource "aws_sqs_queue" "q" {\n'
+     '  name = "jobs-pr${var.pr_number}"\n}\n', "clear", [], None),
+    # An environment name is shared by every deployment of that environment.
+    ("environment-name-is-not-a-suffix", 'variable "environment" {\n  default = "dev"\n}\n'
+     'resource "aws_sqs_queue" "q" {\n  name = "jobs-${var.environment}"\n}\n', "fires", ["aws_sqs_queue.q"], None),
+    ("workspace-is-not-a-suffix", 'resource "aws_sqs_queue" "q" {\n  name = "jobs-${terraform.workspace}"\n}\n',
+     "fires", ["aws_sqs_queue.q"], None),
     ("suffix-through-locals", THROUGH_LOCALS, "clear", [], None),
     ("camel-case-suffix", 'variable "environmentSuffix" {}\nresource "aws_sns_topic" "t" {\n'
      '  name = "alerts-${var.environmentSuffix}"\n}\n', "clear", [], None),
@@ -73,3 +81,16 @@ def test_tags_name_evidence_is_the_name_line():
     hcl = 'resource "aws_vpc" "v" {\n  cidr_block = "10.0.0.0/16"\n  tags = {\n    Team = "x"\n    Name = "core"\n  }\n}\n'
     (f,) = run("missing_environment_suffix", hcl).findings
     assert (f.line, f.evidence.strip()) == (5, 'Name = "core"')
+
+
+def test_a_name_the_prompt_prescribes_is_not_flagged():
+    hcl = (SUFFIX_VAR + 'resource "aws_dynamodb_table" "locks" {\n  name = "terraform-state-lock"\n}\n'
+           'resource "aws_sqs_queue" "q" {\n  name = "jobs"\n}\n')
+    prompt = "Create a DynamoDB table named `terraform-state-lock` for state locking, and a queue for jobs."
+    check(run("missing_environment_suffix", hcl, prompt), "fires", ["aws_sqs_queue.q"], None)
+
+
+def test_a_module_variable_carries_what_the_module_calls_pass():
+    hcl = (SUFFIX_VAR + 'module "db" {\n  source = "./modules/db"\n  name = "orders-${var.environment_suffix}"\n}\n'
+           'variable "name" {}\nresource "aws_db_instance" "d" {\n  identifier = var.name\n}\n')
+    check(run("missing_environment_suffix", hcl), "clear", [], None)

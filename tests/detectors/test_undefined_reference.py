@@ -64,6 +64,14 @@ resource "aws_sqs_queue" "q" {
   }
 }
 ''', "clear", [], None),
+    # `${VERSION}` in a heredoc is interpolated by Terraform; `$${VERSION}` reaches the script.
+    ("shell-variable-in-a-heredoc", 'resource "aws_codebuild_project" "p" {\n  name = "p"\n  description = <<EOT\n'
+     'echo ${TF_VERSION} and $${ESCAPED}\nEOT\n}\n', "fires", ["TF_VERSION"],
+     "TF_VERSION is interpolated by Terraform but no such name exists"),
+    ("provider-as-a-value", 'locals {\n  regions = { east = aws.east }\n}\n', "fires", ["aws.east"],
+     "aws.east names a provider configuration, which is not a value"),
+    ("template-iterator", 'resource "aws_ssm_parameter" "p" {\n  name  = "p"\n  type  = "String"\n'
+     '  value = "%{ for ip in var.ips }${ip.address}%{ endfor }"\n}\nvariable "ips" {}\n', "clear", [], None),
     ("moved-block-old-address", '''
 resource "aws_sqs_queue" "new" {
   name = "q"
@@ -103,3 +111,15 @@ def test_first_use_is_the_evidence_line():
     hcl = 'resource "aws_sqs_queue" "a" {\n  name = "a"\n  tags = { T = var.t }\n}\noutput "o" {\n  value = var.t\n}\n'
     (f,) = run("undefined_reference", hcl).findings
     assert (f.line, f.kind, f.evidence.strip()) == (3, "variable", "tags = { T = var.t }")
+
+
+def test_an_output_the_local_module_does_not_declare():
+    from drdata.detectors import registry, run_detector
+    from drdata.hcl import parse_answer
+
+    answer = ("## main.tf\n\n```hcl\nmodule \"net\" {\n  source = \"./modules/net\"\n}\n"
+              "output \"a\" {\n  value = module.net.vpc_id\n}\noutput \"b\" {\n  value = module.net.subnet_ids\n}\n```\n\n"
+              "## modules/net/outputs.tf\n\n```hcl\noutput \"vpc_id\" {\n  value = \"v\"\n}\n```\n")
+    out = run_detector(registry()["undefined_reference"], parse_answer(answer, cache=False))
+    assert [(f.address, f.holder) for f in out.findings] == [("module.net.subnet_ids", "output.b")]
+    assert "is not an output of the local module module.net" in out.findings[0].message

@@ -155,6 +155,20 @@ CASES = [
     ("kms-policy-document-via-data", KMS_DOC_VIA_DATA, "clear", [], None),
     ("trust-policy-only", 'resource "aws_iam_role" "r" {\n  assume_role_policy = jsonencode({ Statement = [{ Effect = '
      '"Allow", Action = "sts:AssumeRole", Principal = { Service = "ec2.amazonaws.com" } }] })\n}\n', "clear", [], None),
+    # Every log group of the account, region and account written out: still wide open.
+    ("account-wide-arn", JSONENCODE_STAR.replace('Resource = "*"',
+     'Resource = "arn:aws:logs:us-east-1:123456789012:log-group:*"'), "fires", ["aws_iam_role_policy.worker"],
+     "log-group:*"),
+    ("every-key-arn", JSONENCODE_STAR.replace('Resource = "*"', 'Resource = "arn:aws:kms:*:*:key/*"'), "fires",
+     ["aws_iam_role_policy.worker"], None),
+    ("one-log-group-arn", JSONENCODE_STAR.replace('Resource = "*"',
+     'Resource = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/fn:*"'), "clear", [], None),
+    # "*" narrowed by a condition on the answer's own resources is no finding; a region condition is.
+    ("narrowed-by-resource-tag", JSONENCODE_STAR.replace('Resource = "*"', 'Resource = "*"\n'
+     '      Condition = { StringEquals = { "aws:ResourceTag/Project" = "shop" } }'), "clear", [], None),
+    ("region-condition-does-not-narrow", JSONENCODE_STAR.replace('Resource = "*"', 'Resource = "*"\n'
+     '      Condition = { StringEquals = { "aws:RequestedRegion" = "us-east-1" } }'), "fires",
+     ["aws_iam_role_policy.worker"], None),
 ]
 
 

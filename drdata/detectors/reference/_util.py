@@ -67,6 +67,16 @@ def resolve(cfg: TerraformConfig, value: Any, _depth: int = 0) -> Any:
     m = _VAR_ONLY.match(text)
     if m:
         default = var_default(cfg, m.group(1))
+        passed = module_inputs(cfg).get(m.group(1)) if cfg.modules else None
+        if passed:
+            # A module's variable takes what its calls pass; one value when they all agree.
+            values = [resolve(cfg, a.value, _depth + 1) for a in passed]
+            known = [v for v in values if not is_unknown(v)]
+            if known and len(known) == len(values) and all(v == known[0] for v in known):
+                return known[0]
+            if default is _MISSING:
+                return next((v for v in values if is_unknown(v)), Unknown(f"modules pass var.{m.group(1)} "
+                                                                          "different values"))
         if default is _MISSING:
             declared = cfg.variable(m.group(1)) is not None
             return Unknown(f"var.{m.group(1)} has no default" if declared else f"var.{m.group(1)} is not declared")
@@ -129,10 +139,27 @@ def is_unknown(value: Any) -> bool:
     return isinstance(value, Unknown)
 
 
+def _module_inputs(cfg: TerraformConfig) -> dict[str, list[Attribute]]:
+    out: dict[str, list[Attribute]] = {}
+    for mod in cfg.modules:
+        for name, attr in mod.attributes.items():
+            if name not in ("source", "version", "providers", "count", "for_each", "depends_on"):
+                out.setdefault(name, []).append(attr)
+    return out
+
+
+def module_inputs(cfg: TerraformConfig) -> dict[str, list[Attribute]]:
+    """Variable name -> the arguments module calls pass for it. An answer shows its local modules' files
+    beside the root ones, all in one configuration: a ``var.x`` inside a module receives what the calls pass."""
+    return cfg.derived(_module_inputs)
+
+
 def names_reached(cfg: TerraformConfig, text: str) -> set[str]:
-    """``var.x`` / ``local.y`` / ``random_id.z`` named in ``text``, following locals transitively."""
+    """``var.x`` / ``local.y`` / ``random_id.z`` named in ``text``, following locals transitively and the
+    arguments that module calls pass for a variable (``name_prefix = "app-${var.environment_suffix}"``)."""
     seen: set[str] = set()
     todo = [text]
+    inputs = module_inputs(cfg) if cfg.modules else {}
     while todo:
         t = todo.pop()
         for kind, name in _NAMED_REF.findall(t):
@@ -142,6 +169,8 @@ def names_reached(cfg: TerraformConfig, text: str) -> set[str]:
             seen.add(key)
             if kind == "local" and name in cfg.locals:
                 todo.append(cfg.locals[name].source)
+            elif kind == "var" and name in inputs:
+                todo.extend(a.source for a in inputs[name])
         for rtype, name in _RANDOM_REF.findall(t):
             seen.add(f"{rtype}.{name}")
     return seen
@@ -267,3 +296,120 @@ def ref_sort_key(ref: Ref) -> tuple[int, str]:
 
 def managed(cfg: TerraformConfig, types: Iterable[str]) -> list[Resource]:
     return cfg.resources_of(*types)
+
+
+# -- who puts objects into which bucket -------------------------------------------------
+
+# (writer type, attribute path naming the bucket, what writes, extra condition on the writer)
+_BUCKET_WRITERS = (
+    ("aws_cloudtrail", "s3_bucket_name", "CloudTrail"),
+    ("aws_config_delivery_channel", "s3_bucket_name", "AWS Config"),
+    ("aws_flow_log", "log_destination", "VPC flow logs"),
+    ("aws_lb", "access_logs.bucket", "load balancer access logs"),
+    ("aws_alb", "access_logs.bucket", "load balancer access logs"),
+    ("aws_elb", "access_logs.bucket", "load balancer access logs"),
+    ("aws_s3_bucket_logging", "target_bucket", "S3 access logging"),
+    ("aws_s3_bucket", "logging.target_bucket", "S3 access logging"),
+    ("aws_kinesis_firehose_delivery_stream", "extended_s3_configuration.bucket_arn", "Firehose"),
+    ("aws_kinesis_firehose_delivery_stream", "s3_configuration.bucket_arn", "Firehose"),
+    ("aws_cloudfront_distribution", "logging_config.bucket", "CloudFront logs"),
+    ("aws_s3_bucket_replication_configuration", "rule.destination.bucket", "replication"),
+    ("aws_s3_object", "bucket", "uploaded objects"),
+    ("aws_s3_bucket_object", "bucket", "uploaded objects"),
+    ("aws_s3_bucket_object_lock_configuration", "bucket", "object lock"),
+)
+# Writers that are AWS services delivering logs: their buckets need a bucket policy for that service.
+LOG_DELIVERY = {"CloudTrail", "AWS Config", "VPC flow logs", "load balancer access logs", "S3 access logging",
+                "CloudFront logs"}
+_S3_NAME = re.compile(r"^(?:arn:aws[\w-]*:s3:::)?([a-z0-9][a-z0-9.-]{1,62})(?:/.*)?$")
+
+
+def _literal_bucket_names(cfg: TerraformConfig) -> dict[str, str]:
+    out = {}
+    for b in cfg.resources_of("aws_s3_bucket"):
+        name = b.get("bucket")
+        if isinstance(name, str) and not isinstance(name, Expr):
+            out[name] = b.address
+    return out
+
+
+def _bucket_writers(cfg: TerraformConfig) -> dict[str, list[tuple[str, str]]]:
+    buckets = {b.address for b in cfg.resources_of("aws_s3_bucket")}
+    if not buckets:
+        return {}
+    by_name = _literal_bucket_names(cfg)
+    out: dict[str, list[tuple[str, str]]] = {}
+    for rtype, path, what in _BUCKET_WRITERS:
+        for res in cfg.resources_of(rtype):
+            if rtype == "aws_flow_log" and str(res.get("log_destination_type", "s3")).strip('"') not in ("s3", ""):
+                continue
+            first = path.split(".", 1)[0]
+            if "." in path:
+                if any(c.get("enabled") is False for c in res.children(first)):
+                    continue
+                attr = nested_attr(res, path)
+                targets = {r.address for r in attr.refs if r.kind == "resource"} if attr is not None else set()
+            else:
+                attr = res.attributes.get(path)
+                targets = anchor_refs(cfg, res, path)
+            if attr is None:
+                continue
+            targets &= buckets
+            if not targets and isinstance(attr.value, str) and not isinstance(attr.value, Expr):
+                m = _S3_NAME.match(attr.value)
+                if m and m.group(1) in by_name:
+                    targets = {by_name[m.group(1)]}
+            for t in sorted(targets):
+                if t != res.address:
+                    out.setdefault(t, []).append((res.address, what))
+    return out
+
+
+def bucket_writers(cfg: TerraformConfig) -> dict[str, list[tuple[str, str]]]:
+    """Bucket address -> (writer address, what) for everything in the answer that puts objects into it: log
+    deliveries of the services it configures, replication, uploaded objects, object lock."""
+    return cfg.derived(_bucket_writers)
+
+
+# -- S3 buckets and their connected resources ----------------------------------------------
+
+def connected(cfg: TerraformConfig, bucket: Resource, rtype: str) -> list[Resource]:
+    """`rtype` resources whose `bucket` refers to this bucket (by reference, through locals or
+    for_each, or by the same literal/expression name)."""
+    name_attr = bucket.attributes.get("bucket")
+    out = []
+    for r in cfg.resources_of(rtype):
+        battr = r.attributes.get("bucket")
+        if battr is None:
+            continue
+        if bucket.address in anchor_refs(cfg, r, "bucket"):
+            out.append(r)
+        elif name_attr is not None and battr.source.strip() == name_attr.source.strip():
+            out.append(r)
+    return out
+
+
+def _enabled(cfg: TerraformConfig, value, on_values) -> bool | None:
+    v = resolve(cfg, value)
+    if is_unknown(v):
+        return None
+    if isinstance(v, str):
+        return v.strip().lower() in on_values
+    return bool(v)
+
+
+def versioning_state(cfg: TerraformConfig, bucket: Resource) -> bool | None:
+    """True / False / None (cannot tell) for versioning of one bucket."""
+    for v in bucket.children("versioning"):
+        if "enabled" in v.attributes:
+            return _enabled(cfg, v.attributes["enabled"].value, ("true",))
+    states = []
+    for r in connected(cfg, bucket, "aws_s3_bucket_versioning"):
+        for conf in r.children("versioning_configuration"):
+            if "status" in conf.attributes:
+                states.append(_enabled(cfg, conf.attributes["status"].value, ("enabled",)))
+    if True in states:
+        return True
+    if None in states:
+        return None
+    return False

@@ -1,21 +1,18 @@
-"""incomplete_tagging: untagged resources, and shared tag maps without the deployment identity."""
+"""incomplete_tagging: untagged resources, a shared tag set without the deployment suffix, prompt keys missing."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from drdata.detectors.reference._util import line_text, load_data, names_reached
+from drdata.detectors.reference._util import Unknown, is_unknown, line_text, load_data, names_reached, resolve
 from drdata.detectors.reference.missing_environment_suffix import carries_suffix, suffix_variables
-from drdata.detectors.registry import block_address, detector, hit, hit_at
-from drdata.hcl.model import Call, TerraformConfig
+from drdata.detectors.registry import block_address, cannot_tell, detector, hit, hit_at
+from drdata.hcl.model import Block, Call, Expr, Resource, TerraformConfig
 
 
 def _table() -> dict:
     return load_data("reference_taggable_types")
-
-
-def _default_tags(cfg: TerraformConfig) -> bool:
-    return any(p.children("default_tags") for p in cfg.providers)
 
 
 def shared_tag_maps(cfg: TerraformConfig) -> list[str]:
@@ -29,66 +26,131 @@ def shared_tag_maps(cfg: TerraformConfig) -> list[str]:
     return out
 
 
-def _reaches_any(cfg: TerraformConfig, text: str, maps: list[str]) -> bool:
-    reached = names_reached(cfg, text)
-    return any(f"local.{m}" in reached for m in maps)
+def _used_maps(cfg: TerraformConfig, maps: list[str]) -> list[str]:
+    """The shared maps some resource's tags (or a provider's default_tags) reach: the answer's convention."""
+    texts = [r.attributes["tags"].source for r in cfg.resources if "tags" in r.attributes]
+    texts += [dt.attributes["tags"].source for p in cfg.providers for dt in p.children("default_tags")
+              if "tags" in dt.attributes]
+    reached: set[str] = set()
+    for t in texts:
+        reached |= names_reached(cfg, t)
+    return [m for m in maps if f"local.{m}" in reached]
 
 
-def _used_by_resources(cfg: TerraformConfig, name: str) -> bool:
-    """The shared map is the answer's convention: some resource's tags use it."""
-    return any("tags" in r.attributes and _reaches_any(cfg, r.attributes["tags"].source, [name])
-               for r in cfg.resources)
+def _provider_key(res: Resource) -> str:
+    p = res.attributes.get("provider")
+    return str(p.value).strip() if p is not None else "aws"
+
+
+def _default_tags(cfg: TerraformConfig) -> dict[str, Block]:
+    """Provider key (`aws`, `aws.west`) -> its default_tags block."""
+    out = {}
+    for prov in cfg.providers:
+        for dt in prov.children("default_tags"):
+            out[block_address(prov).removeprefix("provider.")] = dt
+    return out
+
+
+def tag_keys(cfg: TerraformConfig, value: Any, depth: int = 0) -> set[str] | Unknown:
+    """The keys a tags value sets: a map, a merge(...) of maps, locals and variable defaults; else Unknown."""
+    if depth > 8:
+        return Unknown("tags nested too deep")
+    if isinstance(value, dict):
+        return set(value)
+    if isinstance(value, Call) and value.name == "merge":
+        keys: set[str] = set()
+        for arg in value.args:
+            got = tag_keys(cfg, arg, depth + 1)
+            if is_unknown(got):
+                return got
+            keys |= got
+        return keys
+    if isinstance(value, Expr):
+        text = str(value).strip()
+        m = re.fullmatch(r"local\.([\w-]+)", text)
+        if m and m.group(1) in cfg.locals:
+            return tag_keys(cfg, cfg.locals[m.group(1)].value, depth + 1)
+        resolved = resolve(cfg, value)
+        if isinstance(resolved, dict):
+            return set(resolved)
+        return resolved if is_unknown(resolved) else Unknown(f"tags = {text[:60]}")
+    return Unknown("tags are not a map")
 
 
 @detector(category="incomplete_tagging")
 def incomplete_tagging(cfg: TerraformConfig):
-    """Flags taggable resources without tags (when no provider sets `default_tags`), and a shared
-    tag map that carries no per-deployment identity.
+    """Flags (a) taggable resources without tags when no provider sets `default_tags`; (b) an answer whose
+    shared tag set carries no key with the per-deployment suffix; (c) taggable resources without a tag key
+    the task's PROMPT requires.
 
-    Taggable types are data (data/reference_taggable_types.json); `tags` or `tag` blocks
-    count as tagged. When a shared tag map is the answer's convention (some resource merges
-    it into its tags) and no provider sets `default_tags`, a taggable resource whose own
-    `tags` leave the map out is flagged too (tagging drifted). A shared tag map is a local whose name contains "tag" and whose
-    value is a map or `merge(...)`; it lacks the deployment identity when none of its
-    values reaches the suffix variable (`environment_suffix` and spellings, through
-    locals). If the answer declares such a variable the map drifted from the naming the
-    rest of the answer uses; if it declares none, the map cannot tell deployments apart
-    either (the reference MODEL: `common_tags` with Environment/Project but no suffix,
-    fixed in its IDEAL by `Suffix = var.environment_suffix`). Provider `default_tags` are
-    checked only for drift (a suffix variable is declared but the default tags leave it
-    out); flagging them also in answers without any suffix variable would fire on more
-    than half of the IDEAL answers and only repeat missing_environment_suffix.
-    Why: costs cannot be allocated and resources of one deployment cannot be found or
-    cleaned up.
-    Fix: put the suffix in the common tag map and apply it via `default_tags` or merge().
+    Taggable types are data (data/reference_taggable_types.json); `tags` or `tag` blocks count as tagged.
+    (b) The shared tag set is the tag-map local the resources merge in (a local named like `*tag*` whose
+    value is a map or `merge(...)`), else the provider `default_tags`; it lacks the deployment identity when
+    none of its values reaches the suffix (`var.environment_suffix` and the like, a per-deployment id or a
+    random value, through locals). An answer with neither a shared local nor default_tags has no shared set:
+    (b) does not apply. This counts whether or not the answer declares a suffix variable (the reference
+    MODEL: `common_tags` with Environment/Project but no suffix, fixed in its IDEAL by
+    `Suffix = var.environment_suffix`); when a shared local that every tagged resource merges carries the
+    suffix, default_tags without it are no gap. (c) The required keys come from `cfg.requirements.tag_keys`
+    (compared case-insensitively); a resource's keys are its own tags (maps, merge, locals, variable defaults)
+    plus its provider's default_tags; a resource whose keys cannot be resolved is "cannot tell".
+    Why: costs cannot be allocated and resources of one deployment cannot be found or cleaned up.
+    Fix: put the suffix (and the keys the task asks for) in the common tag map and apply it via
+    `default_tags` or merge().
     """
     taggable = set(_table()["types"])
-    maps = shared_tag_maps(cfg)
-    if not _default_tags(cfg):
-        used = [m for m in maps if _used_by_resources(cfg, m)]
+    defaults = _default_tags(cfg)
+    if not defaults:
         for res in cfg.resources:
-            if res.resource_type not in taggable:
-                continue
-            if not (res.has("tags") or res.has("tag") or res.has("tags_all")):
-                yield hit(res, f"{res.address}: no tags (and no provider default_tags)")
-            elif used and "tags" in res.attributes and not _reaches_any(cfg, res.attributes["tags"].source, used):
-                yield hit(res, f"{res.address}: tags do not include the shared map local.{used[0]} the other "
-                               "resources use", "tags")
+            if res.resource_type in taggable and not (res.has("tags") or res.has("tag") or res.has("tags_all")):
+                yield hit(res, f"{res.address}: no tags (and no provider default_tags)", part="tags")
+    # (b) the shared tag set
     declared = suffix_variables(cfg)
-    for name in maps:
+    why = (f"has no key carrying var.{declared[0]}" if declared
+           else "has no key identifying the deployment (no suffix variable in the answer)")
+    maps = shared_tag_maps(cfg)
+    used = _used_maps(cfg, maps) or maps
+    local_ok = False
+    for name in used:
         attr = cfg.locals[name]
         if carries_suffix(cfg, attr.source):
+            local_ok = True
             continue
-        why = (f"has no key carrying var.{declared[0]}" if declared
-               else "has no key identifying the deployment (no suffix variable in the answer)")
         file, text = line_text(cfg, attr.line)
-        yield hit_at(f"local.{name}", "local", file, attr.line, f"local.{name}: shared tag map {why}", text)
-    if declared:
-        # Provider default_tags are the other shared map; without a suffix variable in the answer
-        # the suffix category already reports the gap, so only drift is flagged here.
-        for prov in cfg.providers:
-            for dt in prov.children("default_tags"):
-                attr = dt.attributes.get("tags")
-                if attr is not None and not carries_suffix(cfg, attr.source):
-                    yield hit(prov, f"{block_address(prov)}: default_tags have no key carrying var.{declared[0]}",
-                              attr)
+        yield hit_at(f"local.{name}", "local", file, attr.line, f"local.{name}: shared tag map {why}", text,
+                     part="suffix_key")
+    if not local_ok:
+        for key, dt in sorted(defaults.items()):
+            attr = dt.attributes.get("tags")
+            if attr is not None and not carries_suffix(cfg, attr.source):
+                prov = next(p for p in cfg.providers if block_address(p).removeprefix("provider.") == key)
+                yield hit(prov, f"provider.{key}: default_tags {why}", attr, part="suffix_key")
+    # (c) the keys the prompt requires
+    req = cfg.requirements
+    wanted = list(req.tag_keys) if req is not None else []
+    if not wanted:
+        return
+    for res in cfg.resources:
+        if res.resource_type not in taggable:
+            continue
+        keys: set[str] = set()
+        dt = defaults.get(_provider_key(res))
+        if dt is not None and "tags" in dt.attributes:
+            got = tag_keys(cfg, dt.attributes["tags"].value)
+            if is_unknown(got):
+                yield cannot_tell(res, f"default_tags: {got.reason}")
+                continue
+            keys |= got
+        if "tags" in res.attributes:
+            got = tag_keys(cfg, res.attributes["tags"].value)
+            if is_unknown(got):
+                yield cannot_tell(res, got.reason)
+                continue
+            keys |= got
+        elif res.has("tag"):
+            keys |= {str(t.get("key")) for t in res.children("tag")}
+        lower = {k.lower() for k in keys}
+        missing = [k for k in wanted if k.lower() not in lower]
+        if missing:
+            yield hit(res, f"{res.address}: no {', '.join(missing)} tag (the task asks every resource for it)",
+                      "tags", part="required_keys")

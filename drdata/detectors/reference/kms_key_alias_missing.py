@@ -7,7 +7,7 @@ from drdata.detectors.registry import cannot_tell, detector, hit
 from drdata.hcl.model import TerraformConfig
 
 
-@detector(category="kms_key_alias_missing")
+@detector(category="kms_key_alias_missing", reads=("aws_kms_key", "aws_kms_replica_key", "aws_kms_alias"))
 def kms_key_alias_missing(cfg: TerraformConfig):
     """Flags each `aws_kms_key` (and `aws_kms_replica_key`) without an `aws_kms_alias` whose
     `target_key_id` refers to it (`.key_id`, `.arn` or `.id`; also `[count.index]`, `each.value`

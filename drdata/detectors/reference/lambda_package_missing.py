@@ -1,20 +1,22 @@
-"""lambda_package_missing: Lambda packages the answer neither ships nor builds, or without a code hash."""
+"""lambda_package_missing: Lambda packages the answer neither ships nor builds."""
 
 from __future__ import annotations
 
 import re
 
-from drdata.detectors.reference._util import resolve
+from drdata.detectors.reference._util import is_unknown, resolve
 from drdata.detectors.registry import detector, hit
-from drdata.hcl.model import Resource, TerraformConfig
+from drdata.hcl.model import Block, Resource, TerraformConfig
 
 _PATH_PREFIX = re.compile(r"^\$\{path\.(module|root|cwd)\}/")
+_FILE_CALL = re.compile(r"\bfile(?:base64)?\(\s*\"([^\"]+)\"\s*\)")
+_TYPES = ("aws_lambda_function", "aws_lambda_layer_version")
 
 
 def _local_path(cfg: TerraformConfig, value) -> str | None:
-    """The file name a `filename` / `output_path` points at (`${path.module}/` stripped), else None."""
+    """The file name a `filename` / `output_path` / `source_file` points at (`${path.module}/` stripped)."""
     v = resolve(cfg, value)
-    text = v if isinstance(v, str) else str(value).strip()
+    text = v if isinstance(v, str) and not is_unknown(v) else str(value).strip()
     if text.startswith('"') and text.endswith('"'):
         text = text[1:-1]
     text = _PATH_PREFIX.sub("", text)
@@ -23,51 +25,118 @@ def _local_path(cfg: TerraformConfig, value) -> str | None:
     return text.lstrip("./")
 
 
-def _built(cfg: TerraformConfig, res: Resource, path: str | None) -> bool:
-    attr = res.attributes["filename"]
-    if any(r.address.startswith("data.archive_file.") or r.address.startswith("archive_file.") for r in attr.refs):
-        return True
+def _archives(cfg: TerraformConfig) -> list[Resource]:
+    return cfg.data_of("archive_file") + cfg.resources_of("archive_file")
+
+
+def builder(cfg: TerraformConfig, res: Resource) -> Block | None:
+    """The archive_file (or local_file) that builds the function's package, if the answer has one."""
+    attr = res.attributes.get("filename")
+    if attr is None:
+        return None
+    for ref in attr.refs:
+        if ref.address.startswith(("data.archive_file.", "archive_file.", "local_file.")):
+            found = cfg.resource(ref.address)
+            if found is not None:
+                return found
+    path = _local_path(cfg, attr.value)
     if path is None:
-        return False
-    for arch in cfg.data_of("archive_file") + cfg.resources_of("archive_file"):
-        out = arch.attributes.get("output_path")
+        return None
+    for arch in _archives(cfg) + cfg.resources_of("local_file"):
+        out = arch.attributes.get("output_path") or arch.attributes.get("filename")
         if out is not None and _local_path(cfg, out.value) == path:
-            return True
-    return False
+            return arch
+    return None
 
 
-def _provided(cfg: TerraformConfig, path: str | None) -> bool:
-    if path is None:
-        return False
-    return path.rsplit("/", 1)[-1] in cfg.supplied_files()
+def _supplied(cfg: TerraformConfig, path: str) -> bool:
+    names = cfg.supplied_files()
+    base = path.rstrip("/").rsplit("/", 1)[-1]
+    return path in names or base in names
 
 
-@detector(category="lambda_package_missing")
+def _dir_supplied(cfg: TerraformConfig, path: str) -> bool:
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    return any(f"{last}/" in f or f.startswith(path.rstrip("/") + "/") for f in cfg.supplied_files())
+
+
+def missing_sources(cfg: TerraformConfig, arch: Block) -> list[str]:
+    """Files an archive_file packages that the answer neither shows nor writes inline."""
+    missing = []
+    for name in ("source_file", "source_dir"):
+        attr = arch.attributes.get(name)
+        if attr is None:
+            continue
+        path = _local_path(cfg, attr.value)
+        if path is None:
+            continue  # behind an expression: cannot say where it points
+        ok = _supplied(cfg, path) if name == "source_file" else _dir_supplied(cfg, path)
+        if not ok:
+            missing.append(path)
+    for src in arch.children("source"):
+        content = src.attributes.get("content")
+        if content is not None:
+            for m in _FILE_CALL.finditer(content.source):
+                path = _PATH_PREFIX.sub("", m.group(1)).lstrip("./")
+                if "${" not in path and not _supplied(cfg, path):
+                    missing.append(path)
+    return missing
+
+
+@detector(category="lambda_package_missing", reads=(*_TYPES, "archive_file", "local_file", "filename"))
 def lambda_package_missing(cfg: TerraformConfig):
-    """Flags `aws_lambda_function` / `aws_lambda_layer_version` that deploy a local `filename`
-    without `source_code_hash`.
+    """Flags `aws_lambda_function` / `aws_lambda_layer_version` whose local package the answer neither
+    supplies nor builds.
 
-    A `filename` with `source_code_hash` is taken as a deliberately managed package
-    (the reference IDEAL ships `filename = "${path.module}/lambda_placeholder.zip"` with
-    `source_code_hash = filebase64sha256(...)` and builds the zip at deploy time). Without
-    the hash the message says whether the file is also neither built by
-    `data "archive_file"` (matched by reference or by `output_path`) nor provided as a
-    code block labelled with that file name. Packages from S3 (`s3_bucket`) or ECR
-    (`image_uri`) are out of scope.
-    Why: planning fails on a missing file, and without the hash code changes are never
-    redeployed.
+    A package is built when a `data "archive_file"` (matched by reference or by `output_path`) or a
+    `local_file` writes it; the archive's own sources (`source_file`, `source_dir`, `file(...)` in a
+    `source` block) must then be shown by the answer (a code block labelled with that file name) or written
+    inline. A `filename` nothing builds fires, unless a `source_code_hash` shows the answer manages that exact
+    package itself (the reference IDEAL ships `filename = "${path.module}/lambda_placeholder.zip"` with
+    `source_code_hash = filebase64sha256(...)`, the zip made by the deployment): that case is judged against
+    the IDEAL by the pair rule (a MODEL package the IDEAL builds is one the MODEL lacked). Packages from S3
+    (`s3_bucket`) or ECR (`image_uri`) are out of scope.
+    Why: planning fails on a missing file, and without the hash code changes are never redeployed.
     Fix: build the zip with `data "archive_file"` from source in the answer and set
     `source_code_hash = data.archive_file.x.output_base64sha256`.
     """
-    for res in cfg.resources_of("aws_lambda_function", "aws_lambda_layer_version"):
+    for res in cfg.resources_of(*_TYPES):
         attr = res.attributes.get("filename")
-        if attr is None or attr.value is None or "source_code_hash" in res.attributes:
+        if attr is None or attr.value is None:
+            continue
+        arch = builder(cfg, res)
+        if arch is not None:
+            gone = missing_sources(cfg, arch)
+            if gone:
+                yield hit(res, f"{res.address}: its package is built from {', '.join(gone)}, which the answer "
+                               "does not include", attr, part="package")
             continue
         path = _local_path(cfg, attr.value)
+        if path is not None and _supplied(cfg, path):
+            continue
+        if "source_code_hash" in res.attributes:
+            continue
         shown = path or attr.source
-        if _built(cfg, res, path) or _provided(cfg, path):
-            msg = f"{res.address}: filename = {attr.source} has no source_code_hash (code changes are not redeployed)"
-        else:
-            msg = (f"{res.address}: filename {shown!r} is neither built (data \"archive_file\") nor provided "
-                   "by the answer, and has no source_code_hash")
-        yield hit(res, msg, attr)
+        yield hit(res, f"{res.address}: filename {shown!r} is neither built (data \"archive_file\") nor provided "
+                       "by the answer", attr, part="package")
+
+
+def unbuilt_with_hash(cfg: TerraformConfig) -> dict[str, Resource]:
+    """Functions/layers with a local package nothing in the answer builds, kept only by a source_code_hash
+    (for the pair rule)."""
+    out = {}
+    for res in cfg.resources_of(*_TYPES):
+        attr = res.attributes.get("filename")
+        if attr is None or "source_code_hash" not in res.attributes or builder(cfg, res) is not None:
+            continue
+        path = _local_path(cfg, attr.value)
+        if path is None or not _supplied(cfg, path):
+            out[res.address] = res
+    return out
+
+
+def builds(cfg: TerraformConfig, res: Resource) -> bool:
+    """The answer builds this function's package from sources it shows."""
+    arch = builder(cfg, res)
+    return arch is not None and not missing_sources(cfg, arch)
+

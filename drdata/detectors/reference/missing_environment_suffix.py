@@ -95,15 +95,19 @@ def missing_environment_suffix(cfg: TerraformConfig):
     to a parent of the same stack (DNS records, inline role policies, ...). The
     suffix is a variable named like `environment_suffix` / `env_suffix` / `suffix` /
     `environmentSuffix`, reached directly or through locals, transitively
-    (`local.name_prefix` -> `local.unique_suffix` -> `var.environment_suffix`). A
-    `random_id` / `random_string` alone does not count: it keeps names unique but is
-    not the pipeline's deployment suffix, so resources cannot be traced to the
-    deployment that made them; `terraform.workspace` does not count either. When the
-    answer declares no suffix variable, every named resource fires.
+    (`local.name_prefix` -> `local.unique_suffix` -> `var.environment_suffix`); a
+    per-deployment id (`var.pr_number`) and a `random_id` / `random_string` / `random_pet`
+    value count too (they differ per deployment). An environment name (`var.environment`,
+    `terraform.workspace`: dev/staging/prod) does not: two deployments of dev collide. When the
+    answer declares no suffix variable, every named resource fires. A name the task's PROMPT prescribes
+    literally (`cfg.requirements.names`) is not flagged, and a module's `var.x` carries what the module calls
+    pass for it.
     Why: parallel deployments in one account collide on names ("already exists").
     Fix: declare `variable "environment_suffix"` and put it in every name.
     """
     scoped = set(_table()["unnamed_scope_types"]["types"])
+    req = cfg.requirements
+    prescribed = req.names if req is not None else frozenset()
     declared = suffix_variables(cfg)
     missing = (f"does not include var.{declared[0]}" if declared
                else "carries no environment suffix (the answer declares no suffix variable)")
@@ -114,6 +118,8 @@ def missing_environment_suffix(cfg: TerraformConfig):
         if attr is not None:
             if attr.value is None or carries_suffix(cfg, attr.source):
                 continue
+            if isinstance(attr.value, str) and not isinstance(attr.value, Expr) and attr.value in prescribed:
+                continue  # the PROMPT prescribes this exact name
             yield hit(res, f"{res.address}: {attr.name} = {attr.source} {missing}", attr)
             continue
         tags = res.attributes.get("tags")
@@ -121,7 +127,7 @@ def missing_environment_suffix(cfg: TerraformConfig):
         if name is None:
             continue
         text = name if isinstance(name, Expr) else f'"{name}"'
-        if carries_suffix(cfg, str(text)):
+        if carries_suffix(cfg, str(text)) or (not isinstance(name, Expr) and name in prescribed):
             continue
         found = find_line(res, re.compile(r"\bName\"?\s*[=:]"), tags.line, tags.end_line)
         msg = f"{res.address}: tags.Name = {text} {missing}"

@@ -1,4 +1,4 @@
-"""outdated_engine_version: database / cache engine versions older than the newest minor of their major."""
+"""outdated_engine_version: database engine versions past end of support, or minors AWS no longer offers."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from drdata.detectors.registry import cannot_tell, detector, hit
 from drdata.hcl.model import Expr, Resource, TerraformConfig
 
 _RDS = ("aws_rds_cluster", "aws_db_instance", "aws_rds_global_cluster", "aws_rds_cluster_instance")
-_CACHE = ("aws_elasticache_replication_group", "aws_elasticache_cluster")
-_SEARCH = ("aws_opensearch_domain", "aws_elasticsearch_domain")
 _RES_ATTR = re.compile(r"^\s*((?:data\.)?[a-z][a-z0-9]*_[\w-]+\.[\w-]+)(?:\[[^\]]*\])?\.([\w-]+)\s*$")
 
 
@@ -20,8 +18,8 @@ def _table() -> dict:
 
 
 def _value(cfg: TerraformConfig, res: Resource, name: str, depth: int = 0) -> Any:
-    """Value of ``res.name`` following vars, locals and plain references to another resource's
-    attribute (`aws_rds_global_cluster.g.engine_version`)."""
+    """Value of ``res.name`` following vars, locals, module arguments and plain references to another
+    resource's attribute (`aws_rds_global_cluster.g.engine_version`)."""
     attr = res.attributes.get(name)
     if attr is None:
         return None
@@ -36,58 +34,19 @@ def _value(cfg: TerraformConfig, res: Resource, name: str, depth: int = 0) -> An
     return v
 
 
-def _engine_and_version(cfg: TerraformConfig, res: Resource) -> tuple[Any, Any, str]:
-    """(engine, version, attribute name) of one resource."""
-    if res.resource_type == "aws_elasticsearch_domain":
-        return "elasticsearch", _value(cfg, res, "elasticsearch_version"), "elasticsearch_version"
-    version = _value(cfg, res, "engine_version")
-    if res.resource_type == "aws_opensearch_domain":
-        if isinstance(version, str) and "_" in version:
-            engine, _, version = version.partition("_")
-            return engine.lower(), version, "engine_version"
-        return "opensearch", version, "engine_version"
+def _engine(cfg: TerraformConfig, res: Resource) -> Any:
     engine = _value(cfg, res, "engine")
-    if engine is None and res.resource_type in _CACHE:
-        engine = "redis"  # the provider default for replication groups
-    return engine, version, "engine_version"
+    if isinstance(engine, str):
+        engine = engine.strip().lower()
+    return engine
 
 
-def _nums(text: str) -> tuple[int, ...] | None:
-    parts = text.split(".")
-    if not all(p.isdigit() for p in parts):
-        return None
-    return tuple(int(p) for p in parts)
-
-
-def _major_and_nums(engine: str, version: str) -> tuple[str, tuple[int, ...]] | None:
-    """Major key of the table and the full numeric version; None for major-only or unparsable."""
-    if engine == "aurora-mysql":
-        if "mysql_aurora." not in version:
-            return None
-        nums = _nums(version.split("mysql_aurora.", 1)[1])
-        return (str(nums[0]), nums) if nums and len(nums) >= 2 else None
-    nums = _nums(version.strip())
-    if nums is None:
-        return None
-    if engine in ("mysql", "mariadb", "memcached"):
-        return (f"{nums[0]}.{nums[1]}", nums) if len(nums) >= 3 else None
-    return (str(nums[0]), nums) if len(nums) >= 2 else None
-
-
-def engine_versions(cfg: TerraformConfig) -> dict[str, str]:
-    """address -> engine version of every database / cache / search resource whose version resolves.
-
-    For the labeler's pair rule (MODEL older than IDEAL for the same resource); references
-    to another resource's version are followed.
-    """
-    out = {}
-    for res in cfg.resources_of(*_RDS, *_CACHE, *_SEARCH):
-        _, version, _ = _engine_and_version(cfg, res)
-        if isinstance(version, str) and not isinstance(version, Expr):
-            out[res.address] = version
-        elif isinstance(version, (int, float)) and not isinstance(version, bool):
-            out[res.address] = str(version)
-    return out
+def _version_text(version: Any, attr_source: str) -> str | None:
+    if isinstance(version, float):
+        return attr_source.strip().strip('"')
+    if isinstance(version, int) and not isinstance(version, bool):
+        return str(version)
+    return version if isinstance(version, str) and not isinstance(version, Expr) else None
 
 
 def version_key(version: str) -> tuple[int, ...]:
@@ -97,51 +56,116 @@ def version_key(version: str) -> tuple[int, ...]:
     return tuple(int(n) for n in re.findall(r"\d+", version))
 
 
-@detector(category="outdated_engine_version")
-def outdated_engine_version(cfg: TerraformConfig):
-    """Flags `engine_version` of RDS / Aurora / ElastiCache / OpenSearch resources older than the
-    newest minor of the same major in the dated table data/reference_engine_versions.json.
+def _major(engine: str, version: str) -> str | None:
+    """The major of a version as the table keys it (`5.7`, `12`, aurora-mysql `2`)."""
+    key = version_key(version)
+    if not key:
+        return None
+    if engine == "aurora-mysql":
+        if "mysql_aurora." in version:
+            return str(key[0])
+        return "2" if version.startswith("5.7") else ("3" if version.startswith("8.0") else None)
+    if engine in ("mysql", "mariadb") or (engine == "postgres" and key[0] < 10):
+        return f"{key[0]}.{key[1]}" if len(key) >= 2 else None
+    return str(key[0])
 
-    Engines: postgres, aurora-postgresql, mysql, aurora-mysql, mariadb, redis, valkey,
-    memcached, OpenSearch and Elasticsearch. A major-only version (`"15"`, `"8.0"`) lets AWS
-    pick the minor and is not flagged; a version in a major the table does not know is
-    not flagged. Values come from literals, variable defaults and locals; a version that
-    only copies another resource's version (`aws_rds_global_cluster.g.engine_version`) is
-    judged where it is written, not again. A variable without default is "cannot tell".
-    The pair rule (MODEL older than IDEAL for the same resource) belongs to the labeler;
-    it can use :func:`engine_versions` and :func:`version_key`.
-    Why: old minors miss security and bug fixes and get force-upgraded or retired.
-    Fix: use the newest minor of the chosen major, or a major-only version.
+
+def verdict(engine: str, version: str) -> str | None:
+    """Why a version is outdated (end of support, or a retired minor), or None."""
+    table = _table()
+    major = _major(engine, version)
+    if major is None:
+        return None
+    if major in table["end_of_support_majors"].get(engine, []):
+        return f"{engine} {major} is past its RDS end of standard support"
+    floor = table["retired_below"].get(engine, {}).get(major)
+    if floor is not None and len(version_key(version)) > 1 and version_key(version) < version_key(floor):
+        return f"AWS no longer offers it for new databases (oldest {major}.x offered: {floor})"
+    return None
+
+
+def engine_versions(cfg: TerraformConfig) -> dict[str, tuple[str | None, str]]:
+    """address -> (engine, version) of every RDS / Aurora resource whose version resolves (references to
+    another resource's version, variables and module arguments followed)."""
+    out = {}
+    for res in cfg.resources_of(*_RDS):
+        attr = res.attributes.get("engine_version")
+        if attr is None:
+            continue
+        version = _version_text(_value(cfg, res, "engine_version"), attr.source)
+        if version:
+            engine = _engine(cfg, res)
+            out[res.address] = (engine if isinstance(engine, str) else None, version)
+    return out
+
+
+@detector(category="outdated_engine_version", reads=(*_RDS, "engine_version"))
+def outdated_engine_version(cfg: TerraformConfig):
+    """Flags the `engine_version` of an RDS / Aurora database whose major is past RDS end of standard support
+    (MySQL 5.7 and older, PostgreSQL 12 and older, Aurora MySQL 2.x, Aurora PostgreSQL 12 and older,
+    MariaDB 10.4 and older) or whose minor AWS no longer offers for new databases (Aurora PostgreSQL 15.2,
+    Aurora MySQL 3.01-3.03), from the dated table data/reference_engine_versions.json.
+
+    Only withdrawals that are certain are in the table (a minor that may still be offered is no finding);
+    the labeler's pair rule adds the MODEL versions older than the IDEAL's for the same database, of an
+    older major or at least four minors behind, which is how reviewers read an IDEAL that moves well ahead. A major-only version (`"15"`, `"8.0"`) lets AWS
+    pick a current minor. Values come from literals, variable defaults, locals and module arguments; a
+    version that only copies another resource's version (`aws_rds_global_cluster.g.engine_version`) is judged
+    where it is written. A variable without default is "cannot tell". ElastiCache and OpenSearch versions are
+    not database engine versions and are out of scope.
+    Why: AWS refuses to create retired versions, and versions past end of support are force-upgraded.
+    Fix: use a supported major and a minor AWS offers (or a major-only version).
     """
-    engines = _table()["engines"]
-    for res in cfg.resources_of(*_RDS, *_CACHE, *_SEARCH):
-        name = "elasticsearch_version" if res.resource_type == "aws_elasticsearch_domain" else "engine_version"
-        attr = res.attributes.get(name)
+    for res in cfg.resources_of(*_RDS):
+        attr = res.attributes.get("engine_version")
         if attr is None or _RES_ATTR.match(str(attr.value)):
             continue
-        engine, version, _ = _engine_and_version(cfg, res)
+        version = _value(cfg, res, "engine_version")
         if isinstance(version, Unknown):
-            yield cannot_tell(res, f"{name} = {attr.source}: {version.reason}")
+            yield cannot_tell(res, f"engine_version = {attr.source}: {version.reason}")
             continue
+        engine = _engine(cfg, res)
         if isinstance(engine, Unknown):
             yield cannot_tell(res, f"engine: {engine.reason}")
             continue
-        if isinstance(version, float):
-            version = attr.source.strip().strip('"')
-        if not isinstance(version, str) or not isinstance(engine, str):
+        text = _version_text(version, attr.source)
+        if not text or not isinstance(engine, str):
             continue
-        parsed = _major_and_nums(engine, version)
-        newest = engines.get(engine, {}).get(parsed[0]) if parsed else None
-        if newest is None or parsed[1] >= version_key(newest):
+        why = verdict(engine, text)
+        if why is None:
             continue
         via = "" if attr.is_literal else f" (via {attr.source})"
-        yield hit(res, f'{res.address}: {engine} engine_version "{version}"{via} is older than {newest}, '
-                       f"the newest {parsed[0]}.x minor as of {_table()['as_of']}", attr)
+        yield hit(res, f'{res.address}: {engine} engine_version "{text}"{via}: {why}', attr)
+
+
+# AWS offers roughly the last few minors of a major; an IDEAL this many minors ahead shows the MODEL's minor
+# has been withdrawn, a smaller step may be a mere refresh (a minor that may still be offered is no finding).
+MINOR_STEPS = 4
+
+
+def _far_behind(engine: str, old: str, new: str) -> bool:
+    """The IDEAL's version is of a newer major, or at least MINOR_STEPS minors ahead in the same major."""
+    major_old, major_new = _major(engine, old), _major(engine, new)
+    if major_old != major_new:
+        return True
+    depth = len(version_key(major_old or ""))
+    a, b = version_key(old), version_key(new)
+    return len(a) > depth and len(b) > depth and b[depth] - a[depth] >= MINOR_STEPS
+
+
+def _through_variable(model: TerraformConfig, ideal: TerraformConfig, address: str, engine: str | None):
+    """(engine, version) the IDEAL gives the MODEL's version variable, when the MODEL takes the version from a
+    `var.x` whose default the IDEAL changes (an IDEAL that shows its variables but not the database)."""
+    attr = model.resource(address).attributes.get("engine_version")
+    m = re.fullmatch(r"\s*var\.([\w-]+)\s*", str(attr.value)) if attr is not None else None
+    var = ideal.variable(m.group(1)) if m else None
+    default = var.get("default") if var is not None else None
+    return (engine, default) if isinstance(default, str) and not isinstance(default, Expr) else None
 
 
 def older_than_ideal(model: TerraformConfig, ideal: TerraformConfig, diff=None) -> list:
-    """Pair rule: MODEL resources whose engine version is older than the IDEAL's for the same resource
-    (the same address, or its counterpart in ``diff``, the pair's structural diff).
+    """Pair rule: MODEL databases whose engine version is older than the IDEAL's for the same database (the
+    same address, or its counterpart in ``diff``, the pair's structural diff), for the same engine.
 
     Returns registry Findings (category outdated_engine_version) with evidence in the MODEL.
     """
@@ -154,14 +178,21 @@ def older_than_ideal(model: TerraformConfig, ideal: TerraformConfig, diff=None) 
         cp = diff.counterpart(address) if diff is not None else None
         other = theirs.get(cp.address if cp is not None else address)
         if other is None:
+            other = _through_variable(model, ideal, address, mine[address][0])
+        if other is None:
             continue
-        old, new = mine[address], other
-        if not (version_key(old) < version_key(new)):
+        (engine, old), (other_engine, new) = mine[address], other
+        if engine and other_engine and engine != other_engine:
+            continue  # another engine altogether: not a newer version of the same one
+        major = _major(engine or other_engine or "", old)
+        if major is None or len(version_key(old)) <= len(version_key(major)):
+            continue  # a major-only version: AWS picks its newest minor
+        if not (version_key(old) < version_key(new)) or not _far_behind(engine or other_engine or "", old, new):
             continue
         res = model.resource(address)
-        name = "elasticsearch_version" if res.resource_type == "aws_elasticsearch_domain" else "engine_version"
-        attr = res.attributes.get(name)
+        attr = res.attributes.get("engine_version")
         line, evidence = _evidence(res, attr)
         out.append(Finding(det.category, det.id, det.severity, address, res.resource_type, res.file, line,
-                           f'{address}: engine_version "{old}" is older than the IDEAL\'s "{new}"', evidence, name))
+                           f'{address}: engine_version "{old}" is older than the IDEAL\'s "{new}"', evidence,
+                           "engine_version"))
     return out

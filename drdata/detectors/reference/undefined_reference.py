@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from drdata.detectors.reference._util import declared_textually, line_text
 from drdata.detectors.registry import cannot_tell, detector, hit_at
-from drdata.hcl.model import Block, Ref, TerraformConfig
+from drdata.hcl.model import Attribute, Block, Ref, TerraformConfig
 
 # Attributes whose "references" are not object references: provider aliases
 # (`provider = aws.west`), module provider maps, and lifecycle attribute paths
@@ -27,18 +29,45 @@ def _kind(address: str) -> str:
     return head
 
 
-def _block_refs(block: Block) -> list[Ref]:
-    out: list[Ref] = []
+def _block_refs(block: Block) -> list[tuple[Ref, Attribute]]:
+    out: list[tuple[Ref, Attribute]] = []
 
     def rec(b: Block) -> None:
         for name, attr in b.attributes.items():
             if name in _NOT_REFS:
                 continue
-            out.extend(attr.refs)
+            out.extend((r, attr) for r in attr.refs)
         for child in b.blocks:
             rec(child)
 
     rec(block)
+    return out
+
+
+# A shell-style variable interpolated by Terraform: `${TERRAFORM_VERSION}` in a buildspec or user_data heredoc
+# (it must be written $${...} to reach the script).
+_SHELL_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_MODULE_OUTPUT = re.compile(r"\bmodule\.([\w-]+)(?:\[[^\]]*\])?\.([A-Za-z_][\w-]*)")
+
+
+def _provider_names(cfg: TerraformConfig) -> set[str]:
+    return {"aws"} | {p.labels[0] for p in cfg.providers if p.labels}
+
+
+def _module_outputs(cfg: TerraformConfig) -> dict[str, set[str] | None]:
+    """module name -> outputs its local folder declares (None: not a local module whose files are shown)."""
+    from drdata.detectors.reference.external_module_dependency import local_module_shown, module_dir
+
+    out: dict[str, set[str] | None] = {}
+    for mod in cfg.modules:
+        src = mod.get("source")
+        if not isinstance(src, str) or not src.startswith(("./", "../")) or not local_module_shown(cfg, mod, src):
+            out[mod.labels[0]] = None
+            continue
+        folder = module_dir(mod, src)
+        out[mod.labels[0]] = {o.labels[0] for o in cfg.outputs
+                              if o.file and (o.file.removeprefix("lib/").startswith(folder + "/")
+                                             or f"/{src.lstrip('./')}/" in "/" + o.file)}
     return out
 
 
@@ -66,23 +95,42 @@ def undefined_reference(cfg: TerraformConfig):
     from drdata.detectors.registry import block_address
 
     declared = _declared(cfg)
-    first: dict[str, tuple[Ref, str]] = {}
+    providers = _provider_names(cfg)
+    outputs = _module_outputs(cfg) if cfg.modules else {}
+    first: dict[str, tuple[Ref, str, str]] = {}  # address -> (first use, holder, what is wrong)
     blocks = [b for b in cfg.all_blocks() if b.type not in _SKIP_BLOCKS]
-    refs = [(r, block_address(b)) for b in blocks for r in _block_refs(b)]
-    refs += [(r, f"local.{name}") for name, a in cfg.locals.items() for r in a.refs]
-    for ref, holder in refs:
-        if ref.kind == "other" or ref.address in declared:
+    refs = [(r, a, block_address(b)) for b in blocks for r, a in _block_refs(b)]
+    refs += [(r, a, f"local.{name}") for name, a in cfg.locals.items() for r in a.refs]
+
+    def note(address: str, ref: Ref, holder: str, what: str) -> None:
+        if address not in first or ref.line < first[address][0].line:
+            first[address] = (ref, holder, what)
+
+    for ref, attr, holder in refs:
+        root = ref.address.split(".", 1)[0]
+        if ref.kind == "other":
+            if _SHELL_NAME.match(ref.address) and f"${{{ref.address}" in attr.source.replace(" ", ""):
+                note(ref.address, ref, holder, "is interpolated by Terraform but no such name exists (a shell "
+                                               "variable in a template needs $${...})")
             continue
-        if ref.kind == "resource" and "_" not in ref.address.split(".")[0]:
-            # Resource types are always provider_type; `ip.address` is a template
-            # for-directive iterator (`%{ for ip in ... }`), not a resource.
+        if ref.kind == "resource" and "_" not in root:
+            # Resource types are always provider_type; `ip.address` is a template for-directive iterator
+            # (`%{ for ip in ... }`), not a resource. A provider used as a value is no reference at all.
+            if root in providers and "." in ref.address:
+                note(ref.address, ref, holder, "names a provider configuration, which is not a value")
             continue
-        if ref.address not in first or ref.line < first[ref.address][0].line:
-            first[ref.address] = (ref, holder)
-    for address, (ref, holder) in sorted(first.items(), key=lambda kv: (kv[1][0].line, kv[0])):
+        if ref.address not in declared:
+            note(ref.address, ref, holder, "is referenced but never declared")
+            continue
+        if ref.kind == "module" and outputs.get(ref.address[7:]) is not None:
+            known = outputs[ref.address[7:]]
+            for m in _MODULE_OUTPUT.finditer(attr.source):
+                if m.group(1) == ref.address[7:] and m.group(2) not in known:
+                    note(f"{ref.address}.{m.group(2)}", ref, holder,
+                         f"is not an output of the local module {ref.address}")
+    for address, (ref, holder, what) in sorted(first.items(), key=lambda kv: (kv[1][0].line, kv[0])):
         if not cfg.complete and declared_textually(cfg, address):
             yield cannot_tell(address, "declared in a part of the answer that did not parse")
             continue
         file, text = line_text(cfg, ref.line)
-        yield hit_at(address, _kind(address), file, ref.line,
-                     f"{address} is referenced but never declared (in {holder})", text, holder=holder)
+        yield hit_at(address, _kind(address), file, ref.line, f"{address} {what} (in {holder})", text, holder=holder)

@@ -94,6 +94,8 @@ def _verdict(effect: Any, actions: list, resources: list, principal: Any, condit
         if _public(principal) and not condition:
             return 'Allow to Principal "*" without a condition'
         return None
+    if condition and _limits_to_own(condition):
+        return None  # narrowed to the answer's own resources
     lits = [a for a in actions if isinstance(a, str) and not isinstance(a, Expr)]
     broad = [a for a in lits if a == "*" or re.fullmatch(r"[\w-]+:\*", a)]
     if broad:
@@ -110,9 +112,14 @@ def _verdict(effect: Any, actions: list, resources: list, principal: Any, condit
     return None
 
 
-# An ARN whose every part after the service is a wildcard (or an interpolation such as the
-# region) names every resource of the service: `arn:aws:logs:*:*:*`, `arn:aws:s3:::*`.
-_ALL_ARN = re.compile(r"^arn:(\*|aws[\w-]*):[\w-]+:(\*|X|):(\*|X|):\*(:\*)*$")
+# An ARN whose resource part is a bare wildcard, whatever its region and account, names every resource of
+# the service in the account: `arn:aws:logs:*:*:*`, `arn:aws:logs:us-east-1:123456789012:*`,
+# `arn:aws:logs:${region}:${account}:log-group:*`, `arn:aws:kms:*:*:key/*`, `arn:aws:s3:::*`.
+_ALL_ARN = re.compile(r"^arn:(\*|aws[\w-]*):(?!s3:)[\w-]+:(\*|X|[\w-]*):(\*|X|\d{12}|):(\*|[\w-]+[:/]\*)(:\*)*$")
+_ALL_S3 = re.compile(r"^arn:(\*|aws[\w-]*):s3:::\*(/\*)?$")
+# Condition keys that limit a statement to the answer's own resources (tags it sets, its VPC, a source ARN).
+_OWN_RESOURCES = re.compile(r"(?i)(resourcetag/|:sourcearn$|:sourcevpce?$|^ec2:vpc$|:resourcearn$|"
+                            r"^aws:resourceaccount$)")
 
 
 def _show(r) -> str:
@@ -123,7 +130,23 @@ def _every_resource(r) -> bool:
     if not isinstance(r, str):
         return False
     text = _INTERP.sub("X", _show(r)) if isinstance(r, Expr) else r
-    return text == "*" or bool(_ALL_ARN.match(text))
+    return text == "*" or bool(_ALL_ARN.match(text)) or bool(_ALL_S3.match(text))
+
+
+def _limits_to_own(condition: Any) -> bool:
+    """A Condition (JSON map, or document `condition` blocks) keyed on the answer's own resources."""
+    keys: list[str] = []
+    if isinstance(condition, dict):
+        for test in condition.values():
+            if isinstance(test, dict):
+                keys += [str(k) for k in test]
+    elif isinstance(condition, list):
+        for block in condition:
+            if isinstance(block, Block):
+                v = block.get("variable")
+                if isinstance(v, str):
+                    keys.append(v)
+    return any(_OWN_RESOURCES.search(k.strip('"')) for k in keys)
 
 
 # -- sources --------------------------------------------------------------------------
@@ -135,22 +158,33 @@ def _evidence_line(block: Block, attr: Attribute, verdict: str) -> tuple[int, st
     return find_line(block, pattern, attr.line, attr.end_line)
 
 
+def statement_part(label: str, sid: Any, index: int) -> str:
+    """A statement's identity within its policy: its Sid, else its position (a statement whose actions
+    change stays the same statement)."""
+    if isinstance(sid, str) and sid and not isinstance(sid, Expr):
+        return f"{label}#{sid}"
+    return f"{label}#{index}"
+
+
 def _inline(block: Block, attr: Attribute, label: str, doc: dict, context: str) -> Iterator[Hit]:
-    for st in _json_statements(doc):
-        verdict = _verdict(st.get("Effect"), _as_list(st.get("Action")), _as_list(st.get("Resource")),
+    for index, st in enumerate(_json_statements(doc)):
+        actions = _as_list(st.get("Action"))
+        verdict = _verdict(st.get("Effect"), actions, _as_list(st.get("Resource")),
                            st.get("Principal"), st.get("Condition"), context)
         if verdict is None:
             continue
         addr = block.address if isinstance(block, Resource) else label
+        part = statement_part(label, st.get("Sid"), index)
         found = _evidence_line(block, attr, verdict)
         if found and isinstance(block, Resource):
-            yield hit_at(addr, block.resource_type, block.file, found[0], f"{addr}: {label} {verdict}", found[1])
+            yield hit_at(addr, block.resource_type, block.file, found[0], f"{addr}: {label} {verdict}", found[1],
+                         part=part)
         else:
-            yield hit(block, f"{addr}: {label} {verdict}", attr)
+            yield hit(block, f"{addr}: {label} {verdict}", attr, part=part)
 
 
 def _doc_statements(doc: Resource, context: str) -> Iterator[Hit]:
-    for st in doc.children("statement"):
+    for index, st in enumerate(doc.children("statement")):
         principal = None
         for p in st.children("principals"):
             ids = _as_list(p.get("identifiers"))
@@ -165,15 +199,17 @@ def _doc_statements(doc: Resource, context: str) -> Iterator[Hit]:
         attr = st.attributes.get(attr_name) or next(iter(st.attributes.values()), None)
         sid = st.get("sid")
         where = f"statement {sid!r}" if isinstance(sid, str) and sid else "statement"
-        yield hit(doc, f"{doc.address}: {where} {verdict}", attr)
+        yield hit(doc, f"{doc.address}: {where} {verdict}", attr,
+                  part=statement_part("statement", sid, index))
 
 
 @detector(category="wildcard_iam_permissions")
 def wildcard_iam_permissions(cfg: TerraformConfig):
     """Flags IAM Allow statements granting `Resource "*"`, `Action "*"` or a whole service (`s3:*`).
 
-    An ARN whose parts after the service are all wildcards (`arn:aws:logs:*:*:*`,
-    `arn:aws:logs:${var.region}:*:*`, `arn:aws:s3:::*`) counts as `Resource "*"`.
+    An ARN whose resource part is a bare wildcard counts as `Resource "*"`, whatever its region and
+    account (`arn:aws:logs:*:*:*`, `arn:aws:logs:${var.region}:${account}:*`,
+    `arn:aws:logs:us-east-1:123456789012:log-group:*`, `arn:aws:kms:*:*:key/*`, `arn:aws:s3:::*`).
     Looks at `jsonencode({...})` policies, heredoc / string JSON (interpolations
     tolerated), `inline_policy` blocks, policies held in locals, and
     `data "aws_iam_policy_document"` statements (effect defaults to Allow). Trust
@@ -219,7 +255,7 @@ def wildcard_iam_permissions(cfg: TerraformConfig):
                             for h in _inline(res, local, label, ldoc, context):
                                 # The evidence is the local's own lines.
                                 file, text = line_text(cfg, local.line)
-                                yield hit_at(h.address, h.kind, file, local.line, h.message, text)
+                                yield hit_at(h.address, h.kind, file, local.line, h.message, text, part=h.part)
     for doc in cfg.data_of("aws_iam_policy_document"):
         # Unreferenced documents (used by a module or an output) are judged as identity policies.
         contexts = doc_contexts.get(doc.address) or {_IDENTITY}
