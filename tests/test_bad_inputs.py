@@ -158,7 +158,7 @@ CASES = {
     "prose-only-model": (lambda f: put_file(f, MODEL, "I cannot write this configuration.\n"), "one-sided",
                          "no Terraform code found in MODEL_RESPONSE.md", None),
     "open-braces": (lambda f: put_file(f, MODEL, OPEN_BRACES), "one-sided",
-                    "no Terraform block of MODEL_RESPONSE.md could be parsed (unexpected", None),
+                    "no Terraform block of MODEL_RESPONSE.md could be parsed", None),
     "deep-object": (lambda f: put_file(f, MODEL, DEEP_OBJECT), "ok", None, None),
     "unterminated-fence": (lambda f: put_file(f, MODEL, UNTERMINATED_FENCE), "ok", None, None),
     "unterminated-heredoc": (lambda f: put_file(f, MODEL, UNTERMINATED_HEREDOC), "ok", None, None),
@@ -234,7 +234,8 @@ def test_no_task_is_lost_and_the_good_one_is_untouched(zoo):
     ("binary-injected", "model_resources", 2),  # the junk line between the blocks costs neither
     ("latin-1-model", "model_resources", 2),
     ("utf-16-ideal", "ideal_resources", 6),
-    ("unterminated-fence", "truncated_model", True),
+    # The closing fence is missing but the Terraform before it is complete: not a truncated answer.
+    ("unterminated-fence", "truncated_model", False),
     ("unterminated-fence", "model_resources", 2),
     ("unterminated-heredoc", "model_resources", 1),  # the bucket before the broken policy survives
     ("unterminated-heredoc", "model_hcl_blocks_parsed", 0),

@@ -565,3 +565,41 @@ def test_files_supplied_in_other_languages_are_recorded():
     ex = extract_code_blocks(md)
     assert [b.file for b in ex.blocks] == ["main.tf"]
     assert ex.other_files == ["lambda/handler.py", "scripts/boot.sh"]
+
+
+# -- what is not the answer's own code -----------------------------------------------------------------------
+
+QUEUE_TF = 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n'
+
+
+@pytest.mark.parametrize("label", [
+    "**Before (Separate Resources):**", "Original code:", "**Original Issue** (from MODEL_RESPONSE):",
+    "Before:", "### Before Optimizations (MODEL_RESPONSE):",
+])
+def test_a_fence_labelled_as_the_code_being_corrected_is_not_the_answers(label):
+    fixed = QUEUE_TF.replace('"q"', '"jobs"')
+    text = f"{label}\n\n```hcl\n{QUEUE_TF}```\n\n**After:**\n```hcl\n{fixed}```\n"
+    ex = extract_code_blocks(text)
+    assert [b.text for b in ex.blocks] == [fixed]
+    assert ex.quoted == 1 and any("quote another file of the task" in p for p in ex.problems)
+
+
+@pytest.mark.parametrize("label", ["Before deploying, set these variables:", "Corrected code (from the MODEL_RESPONSE fix):",
+                                   "The original request asked for a queue; here it is:"])
+def test_ordinary_labels_keep_their_fence(label):
+    ex = extract_code_blocks(f"{label}\n```hcl\n{QUEUE_TF}```\n")
+    assert len(ex.blocks) == 1 and ex.quoted == 0
+
+
+def test_a_section_quoting_the_model_response_is_left_out_until_the_next_heading():
+    text = (f"# Ideal answer\n\n## main.tf\n```hcl\n{QUEUE_TF}```\n\n## `MODEL_RESPONSE.md`\n\n"
+            f"```markdown\n# Model answer\n```hcl\nmodule \"x\" {{\n  source = \"a/b/c\"\n}}\n```\n```\n\n"
+            f"### Its variables\n```hcl\nvariable \"v\" {{}}\n```\n\n## outputs.tf\n```hcl\noutput \"o\" {{\n  value = 1\n}}\n```\n")
+    ex = extract_code_blocks(text)
+    assert [b.file for b in ex.blocks] == ["main.tf", "outputs.tf"]
+    assert ex.quoted == 2
+
+
+def test_a_document_titled_with_a_task_file_name_is_still_the_answer():
+    ex = extract_code_blocks(f"# MODEL_RESPONSE.md\n\n## File: lib/main.tf\n```hcl\n{QUEUE_TF}```\n")
+    assert len(ex.blocks) == 1 and ex.quoted == 0

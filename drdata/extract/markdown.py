@@ -85,6 +85,7 @@ class Extraction:
     problems: list[str] = field(default_factory=list)
     repairs: list[str] = field(default_factory=list)  # malformed markdown that was repaired ("glued closing fence…")
     other_files: list[str] = field(default_factory=list)  # files the answer supplies in non-Terraform fences
+    quoted: int = 0  # Terraform fences left out: they quote another file of the task (the MODEL answer, ...)
 
 
 @dataclass
@@ -97,6 +98,7 @@ class _Ctx:
     scan_lines: int
     stopped: bool = False
     other_files: list[str] = field(default_factory=list)
+    quoted: int = 0  # Terraform fences left out because they quote another file of the task
 
     def spend_lines(self, n: int) -> bool:
         self.scan_lines -= n
@@ -421,12 +423,70 @@ def _preceding_file(tokens: list[Token], index: int, finder=None) -> str | None:
     return None
 
 
-def _extract(text: str, depth: int, offset: int, ctx: _Ctx, outer_closed: bool) -> tuple[list[CodeBlock], bool]:
+# Another file of the task, named as a heading or a fence's first line: `## File: lib/MODEL_RESPONSE.md`,
+# `# PROMPT.md (excerpt)`, `## \`MODEL_FAILURES.md\``. Its code is quoted, not the answer's.
+_TASK_FILE_RE = re.compile(r"^[\s#/*`\-]*(?:file\s*:\s*)?[`*]*(?:lib/)?(?:MODEL_RESPONSE|MODEL_FAILURES|PROMPT)\.md\b",
+                           re.IGNORECASE)
+# The label of a fence that shows the code being corrected: "**Before (Separate Rules):**", "Original code:",
+# "**Original Issue** (from MODEL_RESPONSE):", "### Before Optimizations (MODEL_RESPONSE):".
+# A short label: the word, at most three more words, an optional parenthetical ("Before (Inline JSON)",
+# "Original Code", "Original Issue (from MODEL_RESPONSE)"), nothing that reads as a sentence.
+_BEFORE_RE = re.compile(r"^(?:before|original|old|incorrect|wrong|broken|problematic|buggy|previous)"
+                        r"(?:\s+[\w-]+){0,3}\s*(?:\([^)]*\))?\s*:?$", re.IGNORECASE)
+_FROM_MODEL_RE = re.compile(r"\b(?:from|in|of)\s+(?:the\s+)?(?:MODEL_RESPONSE|model(?:'s)?\s+response)\b|"
+                            r"\(MODEL_RESPONSE\)", re.IGNORECASE)
+_FIXED_WORDS_RE = re.compile(r"\b(?:after|fix|fixed|fixes|correct|corrected|correction|improv\w*|ideal|updated|"
+                             r"new|changes?)\b", re.IGNORECASE)
+
+
+def _label_text(text: str) -> str:
+    return text.strip().strip("*_#`: ").strip()
+
+
+def quotes_another_file(label: str) -> bool:
+    """Whether a fence's label (the paragraph just before it) says it shows the code being corrected."""
+    label = _label_text(label)
+    if not label or len(label) > 120:
+        return False
+    if _TASK_FILE_RE.match(label):
+        return True
+    if len(label) <= 60 and _BEFORE_RE.match(re.sub(r"[*_`]", "", label)):
+        return not re.search(r"(?i)\b(?:after|fixed|corrected)\b", label)
+    return bool(_FROM_MODEL_RE.search(label)) and not _FIXED_WORDS_RE.search(label)
+
+
+def _quoted_fences(tokens: list[Token]) -> set[int]:
+    """Indexes of fence tokens that quote another file of the task: under a heading naming one (until a
+    heading of the same or a higher level), labelled as the code being corrected, or naming one in their
+    first line."""
+    out: set[int] = set()
+    quoting_level: int | None = None
+    for i, tok in enumerate(tokens):
+        if tok.type == "heading_open" and i > 0:  # the document's own title names itself, not a quote
+            level = int(tok.tag[1:])
+            title = tokens[i + 1].content if i + 1 < len(tokens) else ""
+            if quoting_level is not None and level <= quoting_level:
+                quoting_level = None
+            if quoting_level is None and _TASK_FILE_RE.match(_label_text(title) or title):
+                quoting_level = level
+            continue
+        if tok.type != "fence":
+            continue
+        first = next((x for x in tok.content.split("\n") if x.strip()), "")
+        label = tokens[i - 2].content if i >= 2 and tokens[i - 1].type in ("paragraph_close", "heading_close") else ""
+        if quoting_level is not None or _TASK_FILE_RE.match(first) or quotes_another_file(label.split("\n")[-1]):
+            out.add(i)
+    return out
+
+
+def _extract(text: str, depth: int, offset: int, ctx: _Ctx, outer_closed: bool,
+             quoted: bool = False) -> tuple[list[CodeBlock], bool]:
     lines = text.split("\n")
     tokens, glued, neutral = _parse_repaired(lines, offset, ctx)
     problems, repairs = ctx.problems, ctx.repairs
     blocks: list[CodeBlock] = []
     truncated = False
+    quoting = _quoted_fences(tokens)
     for i, tok in enumerate(tokens):
         if tok.type != "fence" or tok.map is None:
             continue
@@ -445,7 +505,7 @@ def _extract(text: str, depth: int, offset: int, ctx: _Ctx, outer_closed: bool) 
                 problems.append(f"line {offset + tok.map[0] + 1}: markdown nested deeper than {MAX_DEPTH}, skipped")
                 continue
             inner, inner_trunc = _extract("\n".join(body), depth + 1, offset + tok.map[0] + 1, ctx,
-                                          outer_closed=closed or outer_closed)
+                                          outer_closed=closed or outer_closed, quoted=quoted or i in quoting)
             blocks.extend(inner)
             truncated = truncated or inner_trunc
             continue
@@ -463,6 +523,9 @@ def _extract(text: str, depth: int, offset: int, ctx: _Ctx, outer_closed: bool) 
                          or _preceding_file(tokens, i, other_file_in_text))
                 if other:
                     ctx.other_files.append(other)
+            continue
+        if quoted or i in quoting:
+            ctx.quoted += 1
             continue
         file = _info_file(info) or file_in_first_line(code) or _preceding_file(tokens, i)
         if unterminated:
@@ -511,6 +574,9 @@ def extract_code_blocks(markdown: str) -> Extraction:
         blocks, truncated = _extract(text, 0, 0, ctx, outer_closed=False)
     except Exception as exc:  # never let one odd answer abort a batch
         return Extraction([], False, [f"extraction failed: {type(exc).__name__}: {exc}"], repairs)
+    if ctx.quoted:
+        problems.append(f"{ctx.quoted} Terraform code block(s) quote another file of the task (the MODEL answer, "
+                        "the failure report or the prompt) and are not part of this answer")
     if not blocks:
         problems.append("no Terraform code found")
-    return Extraction(blocks, truncated, problems, repairs, sorted(set(ctx.other_files)))
+    return Extraction(blocks, truncated, problems, repairs, sorted(set(ctx.other_files)), ctx.quoted)

@@ -95,11 +95,21 @@ def _without_stray_fences(text: str) -> str:
     return "\n".join(lines)
 
 
+# A line opening a top-level Terraform block: a code block without any is not Terraform (a script or a JSON
+# document in an `hcl` fence), and its failure to parse hides nothing a detector reads.
+_TOP_BLOCK = re.compile(r"^[ \t]*(?:resource|data|variable|output|module|provider|terraform|locals)\b[^\n=]*\{", re.M)
+
+
 def parse_code_blocks(code_blocks: list[CodeBlock], truncated: bool = False,
                       backend: str = DEFAULT_BACKEND) -> TerraformConfig:
+    """Parse the code blocks of one answer into one config.
+
+    ``truncated``: the extraction found the answer cut off. A last fence that is never closed but whose
+    Terraform parses completely is no truncation (the answer simply forgot the closing fence)."""
     parse = _backend(backend)
     blocks: list[Block] = []
     errors: list[ParseError] = []
+    cut_short = False
     for cb in code_blocks:
         try:
             b, e = parse(_without_stray_fences(cb.text), cb.file, cb.line)
@@ -108,9 +118,14 @@ def parse_code_blocks(code_blocks: list[CodeBlock], truncated: bool = False,
         except Exception as exc:  # a backend bug must not lose the other blocks
             b, e = [], [ParseError(cb.file, cb.line, f"parser failed: {type(exc).__name__}: {exc}"[:200],
                                    text=cb.text)]
+        if e and not b and not _TOP_BLOCK.search(cb.text):
+            e = []  # not Terraform at all: nothing was lost
+        cut_short = cut_short or (cb.unterminated and bool(e))
         blocks.extend(b)
         errors.extend(e)
-    return assemble(blocks, errors, code_blocks, truncated or any(cb.unterminated for cb in code_blocks), backend)
+    if truncated and any(cb.unterminated for cb in code_blocks) and not cut_short:
+        truncated = False
+    return assemble(blocks, errors, code_blocks, truncated, backend)
 
 
 def parse_answer(markdown: str | None, *, backend: str = DEFAULT_BACKEND, cache: object | None | bool = True

@@ -254,3 +254,38 @@ def test_the_one_walk_conversion_equals_value_plus_refs(hcl):
     from tests.hcl._walk import value_refs_mismatches
 
     assert value_refs_mismatches(f'resource "t" "n" {{\n{hcl}\n}}\n') == []
+
+
+# -- what a parse error may hide ---------------------------------------------------------------------------
+
+def test_a_non_terraform_block_that_fails_to_parse_costs_nothing():
+    from drdata.hcl import parse_answer
+
+    answer = ('```hcl\nresource "aws_sqs_queue" "q" {\n  name = "q"\n}\n```\n\n'
+              '```hcl\ndef handler(event, context):\n    return {"ok": True}\n```\n')
+    cfg = parse_answer(answer, cache=False)
+    assert cfg.complete and [r.address for r in cfg.resources] == ["aws_sqs_queue.q"]
+
+
+def test_a_complete_last_block_without_its_closing_fence_is_not_truncation():
+    from drdata.hcl import parse_answer
+
+    complete = '```hcl\nresource "aws_sqs_queue" "q" {\n  name = "q"\n}\n'
+    assert not parse_answer(complete, cache=False).truncated
+    cut = '```hcl\nresource "aws_sqs_queue" "q" {\n  name = "q"\n'
+    assert parse_answer(cut, cache=False).truncated
+
+
+def test_a_detector_stays_clear_when_the_lost_text_holds_nothing_it_reads():
+    from drdata.detectors import registry, run_detector
+    from drdata.hcl import parse_answer
+
+    # The broken block is a security group; the KMS rule reads keys and aliases only.
+    answer = ('```hcl\nresource "aws_kms_key" "k" {\n  description = "k"\n}\n'
+              'resource "aws_kms_alias" "k" {\n  name = "alias/k"\n  target_key_id = aws_kms_key.k.key_id\n}\n'
+              'resource "aws_security_group" "sg" {\n  ingress { from_port = 443, to_port = 443 }\n}\n```\n')
+    cfg = parse_answer(answer, cache=False)
+    assert cfg.errors and not cfg.complete
+    assert run_detector(registry()["kms_key_alias_missing"], cfg).status == "clear"
+    # A rule that reads everything cannot trust its clear.
+    assert run_detector(registry()["undefined_reference"], cfg).status == "unknown"
