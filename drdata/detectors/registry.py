@@ -83,13 +83,16 @@ class Detector:
     func: Callable[[TerraformConfig], Iterable[Hit | CannotTell]]
     doc: str
     # Words (resource types, block or argument names) the rule reads. When part of an answer did not parse,
-    # "clear" still holds if none of them occurs in the lost text; None = it reads everything.
+    # "clear" still holds if none of them occurs in the lost text; None = it reads everything; () = the rule
+    # reads the lost text itself (``cfg.errors[].text``) and says "cannot tell" where it matters.
     reads: tuple[str, ...] | None = None
 
     def sees_all(self, cfg: TerraformConfig) -> bool:
-        """Whether what did not parse of ``cfg`` can hide something this rule reads."""
+        """Whether nothing this rule reads hides in what did not parse of ``cfg``."""
         if self.reads is None:
             return False
+        if not self.reads:
+            return True
         return _reads_pattern(self.reads).search(cfg.lost_text) is None
 
     @property

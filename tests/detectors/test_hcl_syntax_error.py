@@ -64,6 +64,15 @@ def test_parse_error_fires_not_unknown():
     assert all("name = =" in lines[f.line - 1] for f in out.findings), [(f.line, f.message) for f in out.findings]
 
 
-def test_truncated_without_errors_is_unknown():
-    # An open fence with valid code: the rest of the answer is missing, so "no syntax error" cannot be trusted.
-    check(run_md("hcl_syntax_error", answer({"main.tf": BUCKET}, tail="")), "unknown")
+def test_a_forgotten_closing_fence_is_not_truncation():
+    # An open last fence whose code is complete: the answer only forgot the closing fence.
+    check(run_md("hcl_syntax_error", answer({"main.tf": BUCKET}, tail="")), "clear")
+
+
+def test_truncated_mid_block_still_is_truncation():
+    # The last fence stops inside a block: the answer was cut off (the missing brace is the syntax error).
+    from drdata.hcl import parse_answer
+
+    cut = answer({"main.tf": BUCKET.rsplit("}", 1)[0]}, tail="")
+    assert parse_answer(cut, cache=False).truncated
+    check(run_md("hcl_syntax_error", cut), "fires", None, "missing '}'")

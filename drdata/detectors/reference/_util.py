@@ -267,6 +267,24 @@ def find_line(block: Block, pattern: re.Pattern, start: int | None = None, end: 
     return None
 
 
+_DECLARED_TYPE = re.compile(r'^\s*(resource|data)\s+"?([\w-]+)"?\s+"?([\w-]+)"?', re.M)
+
+
+def lost_blocks(cfg: TerraformConfig) -> list[tuple[str, str | None, str]]:
+    """(keyword, type or name, text) of each top-level block that did not parse: what a rule that reads the
+    lost text itself has to judge (`resource "aws_s3_bucket" ...` -> ("resource", "aws_s3_bucket", text))."""
+    out = []
+    for err in cfg.errors:
+        text = err.text or err.fragment
+        m = _DECLARED_TYPE.search(text)
+        if m:
+            out.append((m.group(1), m.group(2), text))
+        else:
+            head = text.lstrip().split(None, 1)
+            out.append((head[0] if head else "", None, text))
+    return out
+
+
 def code_text(cfg: TerraformConfig) -> str:
     return "\n".join(cb.text for cb in cfg.code_blocks)
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from drdata.detectors.reference._util import Unknown, is_unknown, line_text, load_data, names_reached, resolve
+from drdata.detectors.reference._util import (
+    Unknown,
+    is_unknown,
+    line_text,
+    load_data,
+    lost_blocks,
+    names_reached,
+    resolve,
+)
 from drdata.detectors.reference.missing_environment_suffix import carries_suffix, suffix_variables
 from drdata.detectors.registry import block_address, cannot_tell, detector, hit, hit_at
 from drdata.hcl.model import Block, Call, Expr, Resource, TerraformConfig
@@ -77,7 +85,7 @@ def tag_keys(cfg: TerraformConfig, value: Any, depth: int = 0) -> set[str] | Unk
     return Unknown("tags are not a map")
 
 
-@detector(category="incomplete_tagging")
+@detector(category="incomplete_tagging", reads=())
 def incomplete_tagging(cfg: TerraformConfig):
     """Flags (a) taggable resources without tags when no provider sets `default_tags`; (b) an answer whose
     shared tag set carries no key with the per-deployment suffix; (c) taggable resources without a tag key
@@ -100,6 +108,13 @@ def incomplete_tagging(cfg: TerraformConfig):
     """
     taggable = set(_table()["types"])
     defaults = _default_tags(cfg)
+    req = cfg.requirements
+    for keyword, rtype, text in lost_blocks(cfg):
+        # What did not parse is read as text: an untagged taggable resource, a tag map, or (when the task
+        # asks for tag keys) any taggable resource may hide a gap.
+        if (keyword == "resource" and rtype in taggable and ("tags" not in text or (req and req.tag_keys))) \
+                or (keyword in ("locals", "provider") and "tags" in text):
+            yield cannot_tell(rtype or keyword, f"a {rtype or keyword} block that did not parse holds tags")
     if not defaults:
         for res in cfg.resources:
             if res.resource_type in taggable and not (res.has("tags") or res.has("tag") or res.has("tags_all")):
@@ -126,7 +141,6 @@ def incomplete_tagging(cfg: TerraformConfig):
                 prov = next(p for p in cfg.providers if block_address(p).removeprefix("provider.") == key)
                 yield hit(prov, f"provider.{key}: default_tags {why}", attr, part="suffix_key")
     # (c) the keys the prompt requires
-    req = cfg.requirements
     wanted = list(req.tag_keys) if req is not None else []
     if not wanted:
         return

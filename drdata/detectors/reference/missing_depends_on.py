@@ -130,7 +130,11 @@ def ordering_gaps(cfg: TerraformConfig, *, soft: bool = True) -> tuple[list[Gap]
     return gaps, unsure
 
 
-@detector(category="missing_depends_on")
+def _ordering_types() -> tuple[str, ...]:
+    return tuple(sorted({t for r in _requirements() for t in (r["dependent"], r["prerequisite"])}))
+
+
+@detector(category="missing_depends_on", reads=_ordering_types())
 def missing_depends_on(cfg: TerraformConfig):
     """Flags resources that AWS processes only after another one, when nothing orders them after it.
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from drdata.detectors.reference._util import find_line, load_data, names_reached
-from drdata.detectors.registry import detector, hit, hit_at
+from drdata.detectors.reference._util import find_line, load_data, lost_blocks, names_reached
+from drdata.detectors.registry import cannot_tell, detector, hit, hit_at
 from drdata.hcl.model import Attribute, Call, Expr, Resource, TerraformConfig
 
 
@@ -84,7 +84,7 @@ def tag_name(value: Any) -> Any:
     return None
 
 
-@detector(category="missing_environment_suffix")
+@detector(category="missing_environment_suffix", reads=())
 def missing_environment_suffix(cfg: TerraformConfig):
     """Flags named AWS resources whose physical name does not carry the deployment suffix variable.
 
@@ -101,7 +101,8 @@ def missing_environment_suffix(cfg: TerraformConfig):
     `terraform.workspace`: dev/staging/prod) does not: two deployments of dev collide. When the
     answer declares no suffix variable, every named resource fires. A name the task's PROMPT prescribes
     literally (`cfg.requirements.names`) is not flagged, and a module's `var.x` carries what the module calls
-    pass for it.
+    pass for it. A block that did not parse is read as text: a name line there without the suffix makes
+    the answer "cannot tell" rather than clear.
     Why: parallel deployments in one account collide on names ("already exists").
     Fix: declare `variable "environment_suffix"` and put it in every name.
     """
@@ -135,3 +136,13 @@ def missing_environment_suffix(cfg: TerraformConfig):
             yield hit_at(res.address, res.resource_type, res.file, found[0], msg, found[1])
         else:
             yield hit(res, msg, tags)
+
+    names = [n for n in _table()["name_attributes"] if n != "note"]
+    line_re = re.compile(r"^\s*(" + "|".join(map(re.escape, names)) + r")\s*=\s*(.+?)\s*$", re.M)
+    for keyword, rtype, text in lost_blocks(cfg):
+        if keyword != "resource" or not rtype or not rtype.startswith("aws_") or rtype in scoped:
+            continue
+        for m in line_re.finditer(text):
+            if not carries_suffix(cfg, m.group(2)) and m.group(2).strip('"') not in prescribed:
+                yield cannot_tell(rtype, f"a {rtype} that did not parse is named {m.group(2)[:60]}")
+                break

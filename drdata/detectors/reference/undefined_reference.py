@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from drdata.detectors.reference._util import declared_textually, line_text
+from drdata.detectors.reference._util import declared_textually, line_text, lost_blocks
 from drdata.detectors.registry import cannot_tell, detector, hit_at
 from drdata.hcl.model import Attribute, Block, Ref, TerraformConfig
 
@@ -79,7 +79,11 @@ def _declared(cfg: TerraformConfig) -> set[str]:
     return names
 
 
-@detector(category="undefined_reference")
+_TEXT_REF = re.compile(r"(?<![\w.\"-])((?:var|local|module)\.[A-Za-z_][\w-]*|data\.[a-z][\w]*\.[A-Za-z_][\w-]*|"
+                       r"aws_[a-z0-9_]+\.[A-Za-z_][\w-]*)")
+
+
+@detector(category="undefined_reference", reads=())
 def undefined_reference(cfg: TerraformConfig):
     """Flags references to resources, data sources, variables, locals or modules that no file declares.
 
@@ -128,6 +132,12 @@ def undefined_reference(cfg: TerraformConfig):
                 if m.group(1) == ref.address[7:] and m.group(2) not in known:
                     note(f"{ref.address}.{m.group(2)}", ref, holder,
                          f"is not an output of the local module {ref.address}")
+    # What did not parse is read as text: a reference there to nothing declared makes it "cannot tell".
+    for keyword, rtype, text in lost_blocks(cfg):
+        for address in sorted(set(_TEXT_REF.findall(text))):
+            if address not in declared and address not in first and not declared_textually(cfg, address):
+                yield cannot_tell(address, f"a {rtype or keyword} block that did not parse refers to it")
+                break
     for address, (ref, holder, what) in sorted(first.items(), key=lambda kv: (kv[1][0].line, kv[0])):
         if not cfg.complete and declared_textually(cfg, address):
             yield cannot_tell(address, "declared in a part of the answer that did not parse")

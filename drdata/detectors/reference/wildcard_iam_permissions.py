@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from fnmatch import fnmatchcase
 from typing import Any
 
-from drdata.detectors.reference._util import find_line, line_text, load_data
-from drdata.detectors.registry import Hit, detector, hit, hit_at
+from drdata.detectors.reference._util import find_line, line_text, load_data, lost_blocks
+from drdata.detectors.registry import Hit, cannot_tell, detector, hit, hit_at
 from drdata.hcl.model import Attribute, Block, Call, Expr, Resource, TerraformConfig
 
 _INTERP = re.compile(r"\$\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}")
@@ -203,7 +203,7 @@ def _doc_statements(doc: Resource, context: str) -> Iterator[Hit]:
                   part=statement_part("statement", sid, index))
 
 
-@detector(category="wildcard_iam_permissions")
+@detector(category="wildcard_iam_permissions", reads=())
 def wildcard_iam_permissions(cfg: TerraformConfig):
     """Flags IAM Allow statements granting `Resource "*"`, `Action "*"` or a whole service (`s3:*`).
 
@@ -224,6 +224,10 @@ def wildcard_iam_permissions(cfg: TerraformConfig):
     Why: least privilege; a compromised principal can act on every resource of the account.
     Fix: scope Resource to the ARNs the answer creates and list the actions needed.
     """
+    for keyword, rtype, text in lost_blocks(cfg):
+        # A policy that did not parse may hold the wildcard: read as text.
+        if re.search(r'"[\w-]*:?\*"', text) and re.search(r"(?i)\b(actions?|resources?)\b", text):
+            yield cannot_tell(rtype or keyword, f"a {rtype or keyword} block that did not parse holds a wildcard")
     table = _table()
     self_types = set(table["self_scoped_policy_types"]["types"])
     policy_attrs = set(table["policy_attributes"])
