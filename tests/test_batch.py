@@ -144,7 +144,12 @@ def test_exit_0_and_a_json_summary_when_every_task_is_ok(tmp_path):
 def test_exit_3_when_some_tasks_are_error_rows(corpus, tmp_path):
     res = _invoke("label", corpus, "-o", tmp_path / "out", "--jobs", "1")
     assert res.exit_code == 3, res.output
-    assert json.loads(res.stdout.strip().splitlines()[-1])["errors"] == 1
+    summary = json.loads(res.stdout.strip().splitlines()[-1])
+    assert summary["errors"] == 1
+    # The two one-sided tasks leave every label unknown, and the summary says why.
+    n_categories = len(__import__("drdata").categories("full"))
+    assert summary["unknown_reasons"]["model_no_terraform"] == 2 * n_categories
+    assert summary["pair_states"] == {"model_unusable": 2, "paired": 5}
 
 
 def test_fail_on_exits_1_when_a_fixed_failure_reaches_the_severity(tmp_path):

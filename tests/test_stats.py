@@ -248,3 +248,18 @@ def test_write_stats_reads_label_outdir_and_writes_tables_and_pngs(tmp_path):
 def test_write_stats_refuses_a_folder_that_is_not_a_label_output(tmp_path):
     with pytest.raises(FileNotFoundError, match="drdata label"):
         S.write_stats(tmp_path, tmp_path / "out")
+
+
+def test_unknown_labels_are_counted_by_reason():
+    from drdata.stats.tables import unknown_reasons
+
+    labels = pd.DataFrame({
+        "task_id": ["A", "A", "B", "B", "C"],
+        "category": ["x", "y", "x", "y", "x"],
+        "status": ["unknown", "unknown", "unknown", "fixed", "unknown"],
+        "reason": ["ideal_omits", "ideal_omits", "ideal_dropped", None, None],
+    })
+    table = unknown_reasons(labels)
+    assert list(table.index) == ["ideal_omits", "ideal_dropped", "unspecified"]
+    assert table.loc["ideal_omits", "labels"] == 2 and table.loc["ideal_omits", "tasks"] == 1
+    assert table["labels"].sum() == 4 and round(table.loc["ideal_omits", "share_of_unknown"], 2) == 0.5

@@ -120,16 +120,8 @@ def label(ctx, path: Path, outdir: Path, taxonomy: str, jobs: int | None, no_cac
         sys.exit(EXIT_INTERRUPTED)
     except (ValueError, OSError, RuntimeError) as exc:
         _fail(exc, debug)
-    tasks = run.tasks
-    fixed = {s: int(tasks[f"fixed_{s.lower()}"].fillna(0).sum()) for s in ("Critical", "High", "Medium", "Low")}
-    summary = {
-        "tasks": int(len(tasks)),
-        "ok": int((tasks["status"] == "ok").sum()),
-        "errors": run.errors,
-        "fixed": fixed,
-        "outdir": str(outdir),
-        "files": [p.name for p in written],
-    }
+    summary = {**run.summary(), "outdir": str(outdir), "files": [p.name for p in written]}
+    fixed = summary["fixed"]
     click.echo(json.dumps(summary, sort_keys=True))
     if fail_on:
         order = ["Critical", "High", "Medium", "Low"]

@@ -58,6 +58,20 @@ class LabelRun:
     def errors(self) -> int:
         return int((self.tasks["status"] == "error").sum()) if len(self.tasks) else 0
 
+    def summary(self) -> dict:
+        """Counts of the run (what `drdata label` prints): tasks, errors, fixed failures per severity, unknown
+        labels per reason, how the pairs compare."""
+        t, lab = self.tasks, self.labels
+        fixed = {s: int(t[f"fixed_{s.lower()}"].fillna(0).sum()) if len(t) else 0
+                 for s in ("Critical", "High", "Medium", "Low")}
+        unknown = lab[lab["status"] == "unknown"] if len(lab) else lab
+        reasons = unknown["reason"].fillna("unspecified").value_counts() if len(unknown) else {}
+        states = t["pair_state"].dropna().value_counts() if len(t) else {}
+        return {"tasks": int(len(t)), "ok": int((t["status"] == "ok").sum()) if len(t) else 0,
+                "errors": self.errors, "fixed": fixed,
+                "unknown_reasons": {str(k): int(v) for k, v in sorted(dict(reasons).items())},
+                "pair_states": {str(k): int(v) for k, v in sorted(dict(states).items())}}
+
 
 def _task_row(task, **extra) -> dict:
     row = dict.fromkeys(TASK_COLUMNS)

@@ -421,6 +421,14 @@ def write_corpus_report(labels_dir: str | Path, out_dir: str | Path) -> dict:
                   "Detector severity (rows) against the severity the human reports give (columns), per report item:",
                   "", markdown_table(st.severity_crosstab), ""]
     parts += ["## Parse health", "", markdown_table(st.parse_health), ""]
+    if len(st.pair_states):
+        parts += ["How the two answers of the labeled tasks compare (an excerpt or unusable side leaves labels "
+                  "unknown):", "", markdown_table(st.pair_states), ""]
+    if len(st.unknown_reasons):
+        parts += ["## Unknown labels", "", "Why a category could not be decided for a task (`ideal_omits`: the IDEAL "
+                  "does not show the part; `ideal_dropped`: it removed it instead of repairing it; `*_cannot_tell`: "
+                  "a value could not be resolved; `*_truncated`, `*_parse_errors`: the answer is cut off or did not "
+                  "parse where the rule reads):", "", markdown_table(st.unknown_reasons), ""]
     if len(st.error_reasons):
         parts += [markdown_table(st.error_reasons), ""]
     atomic_write_text(Path(out_dir) / "report.md", "\n".join(parts))

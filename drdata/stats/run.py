@@ -29,6 +29,8 @@ class CorpusStats:
     agreement_by_category: pd.DataFrame
     parse_health: pd.DataFrame
     error_reasons: pd.DataFrame
+    unknown_reasons: pd.DataFrame
+    pair_states: pd.DataFrame
     tasks_total: int = 0
     has_reports: bool = False
 
@@ -58,6 +60,8 @@ class CorpusStats:
                 "n": int(corr.loc["severity_score", "n"])},
             "top_categories": [{"category": c, "tasks_fixed": int(r["fixed"]), "share": _num(r["share_fixed"])}
                                for c, r in top.iterrows()],
+            "unknown_reasons": {r: int(n) for r, n in self.unknown_reasons["labels"].items()},
+            "pair_states": {s: int(n) for s, n in self.pair_states["tasks"].items()},
             "report_agreement": ({"both": both, "report_only": r_only, "detector_only": d_only,
                                   "recall": _num(both / (both + r_only)) if both + r_only else None,
                                   "precision": _num(both / (both + d_only)) if both + d_only else None}
@@ -89,6 +93,8 @@ def compute_stats(tasks: pd.DataFrame, labels: pd.DataFrame, report_items: pd.Da
         agreement_by_category=T.agreement_by_category(labels, report_items, tasks),
         parse_health=T.parse_health(tasks),
         error_reasons=T.error_reasons(tasks),
+        unknown_reasons=T.unknown_reasons(labels),
+        pair_states=T.pair_states(tasks),
         tasks_total=len(tasks),
         has_reports=T._report_categories(report_items) is not None,
     )
@@ -190,6 +196,10 @@ def format_summary(summary: dict) -> str:
     if summary["top_categories"]:
         lines.append("top categories: " + ", ".join(f"{c['category']} ({c['tasks_fixed']})"
                                                     for c in summary["top_categories"]))
+    if summary.get("unknown_reasons"):
+        lines.append("unknown labels by reason: " + ", ".join(f"{r} {n}" for r, n in summary["unknown_reasons"].items()))
+    if summary.get("pair_states"):
+        lines.append("pairs: " + ", ".join(f"{s} {n}" for s, n in summary["pair_states"].items()))
     ag = summary.get("report_agreement")
     if ag:
         lines.append(f"vs human reports: {ag['both']} both, {ag['report_only']} report only, "

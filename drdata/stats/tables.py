@@ -343,6 +343,31 @@ def error_reasons(tasks: pd.DataFrame, top: int = 10) -> pd.DataFrame:
     return out
 
 
+def unknown_reasons(labels: pd.DataFrame) -> pd.DataFrame:
+    """Why labels are ``unknown``: one row per machine-readable reason (``ideal_omits``, ``ideal_dropped``,
+    ``ideal_no_terraform``, ``model_cannot_tell``, ...), with the number of labels and of tasks it hit."""
+    cols = ["labels", "tasks", "share_of_unknown"]
+    if "reason" not in labels.columns or "status" not in labels.columns:
+        return pd.DataFrame(columns=cols, index=pd.Index([], name="reason"))
+    u = labels[labels["status"].astype("string") == "unknown"]
+    reason = u["reason"].astype("string").fillna("unspecified")
+    out = pd.DataFrame({"labels": reason.value_counts(),
+                        "tasks": u.assign(reason=reason).groupby("reason")["task_id"].nunique()})
+    out["share_of_unknown"] = out["labels"] / max(len(u), 1)
+    out = out.sort_values(["labels", "tasks"], ascending=False, kind="stable")
+    out.index.name = "reason"
+    return out.astype({"labels": "int64", "tasks": "int64"})
+
+
+def pair_states(tasks: pd.DataFrame) -> pd.DataFrame:
+    """How the two answers of the labeled tasks compare: paired, ideal_excerpt, ideal_unusable, model_unusable."""
+    if "pair_state" not in tasks.columns:
+        return pd.DataFrame(columns=["tasks"], index=pd.Index([], name="pair_state"))
+    out = labelled_tasks(tasks)["pair_state"].astype("string").fillna("(none)").value_counts().rename("tasks")
+    out.index.name = "pair_state"
+    return out.to_frame()
+
+
 def severity_order(values) -> list[str]:
     """Severities present in ``values``, most severe first."""
     return sorted({v for v in values if v in SEVERITY_RANK}, key=SEVERITY_RANK.get)
