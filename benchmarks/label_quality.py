@@ -4,6 +4,7 @@
     python benchmarks/label_quality.py --run OUT       # score an existing `drdata label` folder instead
     python benchmarks/label_quality.py --misses        # also list the development part's misses
     python benchmarks/label_quality.py --json FILE     # also write the figures as JSON
+    python benchmarks/label_quality.py --write-floors  # raise the ratchet floors to today's figures
 
 The gold set (benchmarks/gold/reference.csv, method in benchmarks/gold/README.md) covers the 12 reference
 categories on a seeded random sample of the shared corpus; its `part` column splits it into a development part
@@ -28,6 +29,7 @@ from _corpus import shared_corpus  # noqa: E402
 from drdata.stats.gold import GOLD_STATUSES, gold_quality, precision_samples_quality, read_gold  # noqa: E402
 
 GOLD_DIR = Path(__file__).resolve().parent / "gold"
+FLOORS = GOLD_DIR / "floors.json"
 
 
 def label_tasks(task_ids: list[str], taxonomy: str = "full") -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -60,6 +62,30 @@ def print_table(title: str, q) -> None:
     print(f"status agreement (all five statuses): {fmt(m['status_agreement'])}")
 
 
+def floors_of(q) -> dict:
+    """Per category, today's precision and recall of `fixed` rounded down to 2 decimals (None where undefined)."""
+    def down(x) -> float | None:
+        return None if x is None or math.isnan(x) else math.floor(x * 100) / 100
+
+    out = {cat: {"precision": down(r["precision"]), "recall": down(r["recall"])}
+           for cat, r in q.per_category.iterrows()}
+    out["micro"] = {"precision": down(q.micro["precision"]), "recall": down(q.micro["recall"])}
+    return out
+
+
+def ratchet(q, write: bool) -> None:
+    """Compare with the stored floors; with ``write``, raise them to today's figures."""
+    now = floors_of(q)
+    old = json.loads(FLOORS.read_text()) if FLOORS.exists() else {}
+    rises = [f"{c} {k} {old.get(c, {}).get(k)} -> {v}" for c, d in now.items() for k, v in d.items()
+             if v is not None and (old.get(c, {}).get(k) is None or v > old[c][k])]
+    if write:
+        FLOORS.write_text(json.dumps(now, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        print(f"\nfloors written to {FLOORS}")
+    elif rises:
+        print("\nfigures above the stored floors (raise them with --write-floors): " + "; ".join(rises))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--gold", default=str(GOLD_DIR / "reference.csv"))
@@ -67,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--run", help="a `drdata label` output folder to score instead of labeling now")
     ap.add_argument("--misses", action="store_true", help="list the development part's misses")
     ap.add_argument("--json", help="write the figures to this JSON file")
+    ap.add_argument("--write-floors", action="store_true",
+                    help=f"store today's per-category figures as the floors of the ratchet test ({FLOORS.name})")
     args = ap.parse_args(argv)
 
     gold = read_gold(args.gold)
@@ -86,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
                      "per_category": json.loads(q.per_category.to_json(orient="index")),
                      "sides": json.loads(q.sides.to_json(orient="index"))}
         if part == "all":
+            ratchet(q, args.write_floors)
             print("\nstatus confusion, all reference categories (rows gold, columns drdata):\n")
             print(q.confusion.reindex(index=list(GOLD_STATUSES), columns=list(GOLD_STATUSES)).to_string())
             out["confusion"] = json.loads(q.confusion.to_json(orient="index"))
