@@ -374,3 +374,35 @@ def test_shared_corpus_every_task_folder_is_a_task(shared_corpus: Path):
     assert frame.loc[frame["task_id"] == "Pr2774", "has_model_response"].tolist() == [False]
     quality = frame["training_quality"].dropna()
     assert all(math.isfinite(q) for q in quality)
+
+
+# -- what a PROMPT asks for ---------------------------------------------------------------------------------
+
+from drdata.corpus.prompt import extract_requirements  # noqa: E402
+
+
+@pytest.mark.parametrize("prompt,field,expected", [
+    ("Create a DynamoDB table named `terraform-state-lock`.", "names", frozenset({"terraform-state-lock"})),
+    ("Set up a DynamoDB table named 'payment_transactions':", "names", frozenset({"payment_transactions"})),
+    ("The hash key called 'transaction_id' is a string.", "names", frozenset()),
+    ("Use the file named `main.tf`.", "names", frozenset()),
+    ("Tag all resources with 'Environment:Production' , 'ownership:self'.", "tag_keys", ("Environment", "ownership")),
+    ("Apply tags: Environment='production' and Project='media-launch'.", "tag_keys", ("Environment", "Project")),
+    ("Tag everything with owner, environment, and ManagedBy=terraform for cost tracking", "tag_keys", ("ManagedBy",)),
+    ("Use consistent tagging.", "tag_keys", ()),
+    ("All resources must be deployed in **`us-east-1`**.", "regions", ("us-east-1",)),
+    ("Use postgres version 17.4 for the DB.", "engine_versions", (("postgres", "17.4"),)),
+    ("Aurora Serverless v2 with 0.5 ACU minimum.", "engine_versions", ()),
+    ("Naming convention: {environment}-{region}-{resource-type}-{index}", "naming_suffix_words", ()),
+    ("Follow naming convention: `{resource-type}-${var.environment_suffix}`", "naming_suffix_words",
+     ("environment_suffix",)),
+])
+def test_the_prompt_requirements_extractor(prompt, field, expected):
+    assert getattr(extract_requirements(prompt), field) == expected
+
+
+def test_a_bucket_name_pattern_is_not_a_convention_for_every_resource():
+    req = extract_requirements("Create a bucket with the naming pattern `secure-app-bucket-<unique_id>`.")
+    assert req.naming_patterns == () and not req.prescribes_names_without_suffix
+    req = extract_requirements("Naming: `${var.name}-${var.env}-<component>`.")
+    assert req.prescribes_names_without_suffix

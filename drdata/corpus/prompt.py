@@ -13,7 +13,10 @@ It extracts only what is stated literally and checkably:
   ``tagged with 'Environment: Production'``, ``tags: Environment=Production, CostCenter=1234``);
 - ``regions``: AWS regions named in a sentence about deploying or the region;
 - ``files``: the Terraform file names the prompt mentions, and ``single_file`` when it asks for one file;
-- ``engine_versions``: database engine versions asked for (``PostgreSQL 14.7``, ``MySQL 8.0.35``).
+- ``engine_versions``: database engine versions asked for (``PostgreSQL 14.7``, ``MySQL 8.0.35``);
+- ``naming_patterns``: naming conventions with placeholders (``{environment}-{region}-{service}``,
+  ``prod-<resource>-<id>``, ``${var.name}-${var.env}-<component>``), and ``naming_suffix_words``: their
+  placeholders that differ per deployment (``id``, ``suffix``, ``environment_suffix``), if any.
 """
 
 from __future__ import annotations
@@ -60,6 +63,12 @@ _SINGLE_FILE_RE = re.compile(r"\b(single|one)\s+(?:terraform\s+|hcl\s+|\.tf\s+)?
                              r"(?:one|a single)\b", re.I)
 _ENGINE_RE = re.compile(r"\b(aurora[ -]postgres(?:ql)?|aurora[ -]mysql|postgres(?:ql)?|mysql|mariadb|redis|"
                         r"valkey|memcached)\b[^.\n]{0,25}?\bv?(\d+(?:\.\d+){1,2})\b", re.I)
+_NAMING_SENTENCE_RE = re.compile(r"\bnam(?:e|es|ed|ing)\b", re.I)
+_PATTERN_RE = re.compile(r"[`'\"]?((?:[\w.-]*(?:\{[\w.-]+\}|<[\w.-]+>|\$\{[\w.-]+\})[\w.-]*)+)[`'\"]?")
+_PLACEHOLDER_RE = re.compile(r"\{([\w.-]+)\}|<([\w.-]+)>")
+# Placeholders whose value differs per deployment: a suffix, an id, a random value, a PR number.
+_DEPLOYMENT_WORDS = re.compile(r"(?i)suffix|^(?:unique[_-]?)?id(?:entifier)?$|^resource[_-]?id$|unique|random|uuid|"
+                               r"^pr(?:[_-]?(?:number|id))?$|deployment[_-]?id")
 _ENGINE_MIN_MAJOR = {"mysql": 5, "mariadb": 10, "postgres": 9, "aurora-postgresql": 9, "aurora-mysql": 2,
                      "redis": 3, "valkey": 7, "memcached": 1}
 
@@ -72,10 +81,17 @@ class Requirements:
     files: tuple[str, ...] = ()
     single_file: bool = False
     engine_versions: tuple[tuple[str, str], ...] = ()  # (engine, version as written), engine lower-cased
+    naming_patterns: tuple[str, ...] = ()
+    naming_suffix_words: tuple[str, ...] = ()  # placeholders of the patterns that differ per deployment
+
+    @property
+    def prescribes_names_without_suffix(self) -> bool:
+        """The prompt gives a naming convention none of whose placeholders differs per deployment."""
+        return bool(self.naming_patterns) and not self.naming_suffix_words
 
     def __bool__(self) -> bool:
         return bool(self.names or self.tag_keys or self.regions or self.files or self.single_file
-                    or self.engine_versions)
+                    or self.engine_versions or self.naming_patterns)
 
     def prescribes_name(self, name: str) -> bool:
         return name in self.names
@@ -94,6 +110,8 @@ class Requirements:
             parts.append("a single file")
         if self.engine_versions:
             parts.append("engines " + ", ".join(f"{e} {v}" for e, v in self.engine_versions))
+        if self.naming_patterns:
+            parts.append("naming " + ", ".join(self.naming_patterns[:3]))
         return "; ".join(parts) or "nothing explicit"
 
 
@@ -106,11 +124,14 @@ def _sentences(text: str) -> list[str]:
 
 
 def _looks_like_key(word: str, quoted: bool) -> bool:
-    """Tag keys are written Capitalised or CamelCase (Environment, CostCenter); a lower-case word counts only
-    when the prompt quotes it ('owner')."""
+    """Tag keys are written Capitalised or CamelCase (Environment, CostCenter, DR-Role); a lower-case word
+    counts only when the prompt quotes it ('owner'). Identifiers (`common_tags`, `instance_type`) and
+    prefixes (`secureApp-`) are not tag keys."""
     if not word or word.lower() in _NOT_KEYS or word.isdigit() or len(word) > 40:
         return False
-    return quoted or word[0].isupper()
+    if "_" in word or word.endswith("-") or not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", word):
+        return False
+    return word[0].isupper() or (quoted and word.isalpha() and word.islower())
 
 
 def _tag_keys(text: str) -> tuple[str, ...]:
@@ -124,6 +145,8 @@ def _tag_keys(text: str) -> tuple[str, ...]:
         found += [(m.group(1), True) for m in _QUOTED_WORD_RE.finditer(s)]
         for m in _LIST_RE.finditer(s):
             found += [(part.split("=")[0], False) for part in re.split(r",|\band\b|&", m.group(1))]
+        # In the order the sentence names them.
+        found = sorted(found, key=lambda wq: s.find(wq[0].strip("*`'\" ")))
         for word, quoted in found:
             word = word.strip("*`'\" ")
             if word in values:
@@ -169,5 +192,23 @@ def extract_requirements(prompt: str | None) -> Requirements:
         engine = engine.replace("aurora-postgres", "aurora-postgresql")
         if int(v.split(".")[0]) >= _ENGINE_MIN_MAJOR.get(engine, 1):
             engines.setdefault((engine, v))
+    patterns: dict[str, None] = {}
+    for sentence in _sentences(text):
+        # A convention for every resource, not the name of one kind of resource ("a bucket named x-<id>").
+        prose = _PATTERN_RE.sub(" ", sentence).lower()
+        if _NAMING_SENTENCE_RE.search(sentence) and not (set(re.findall(r"[a-z]+", prose)) & _OBJECT_NOUNS):
+            for m in _PATTERN_RE.finditer(sentence):
+                skeleton = re.sub(r"\{[\w.-]+\}|<[\w.-]+>|\$\{[\w.-]+\}", "X", m.group(1))
+                if "-" in skeleton:
+                    patterns.setdefault(m.group(1).rstrip("."))
+    words: dict[str, None] = {}
+    for pattern in patterns:
+        for m in _PLACEHOLDER_RE.finditer(pattern):
+            word = (m.group(1) or m.group(2)).split(".")[-1]
+            if _DEPLOYMENT_WORDS.search(word):
+                words.setdefault(word)
+        for m in re.finditer(r"\$\{(?:var\.|local\.)?([\w-]+)\}", pattern):
+            if _DEPLOYMENT_WORDS.search(m.group(1)):
+                words.setdefault(m.group(1))
     return Requirements(frozenset(names), _tag_keys(text), tuple(regions), files,
-                        bool(_SINGLE_FILE_RE.search(text)), tuple(engines))
+                        bool(_SINGLE_FILE_RE.search(text)), tuple(engines), tuple(patterns), tuple(words))

@@ -113,3 +113,18 @@ PROMPT_CASES = [
                          ids=[c[0] for c in PROMPT_CASES])
 def test_incomplete_tagging_uses_the_keys_the_prompt_asks_for(hcl, prompt, status, addresses, fragment):
     check(run("incomplete_tagging", hcl, prompt), status, addresses, fragment)
+
+
+def test_a_shared_tag_variable_without_the_suffix_is_the_gap():
+    hcl = (SUFFIX_VAR + 'variable "common_tags" {\n  default = { Environment = "dev", Team = "core" }\n}\n'
+           'resource "aws_sqs_queue" "q" {\n  name = "q-${var.environment_suffix}"\n  tags = var.common_tags\n}\n')
+    check(run("incomplete_tagging", hcl), "fires", ["var.common_tags"], "var.common_tags: shared tag map (its default)")
+    merged = hcl.replace("  tags = var.common_tags", "  tags = local.tags") + (
+        'locals {\n  tags = merge(var.common_tags, { Suffix = var.environment_suffix })\n}\n')
+    check(run("incomplete_tagging", merged), "clear", [], None)
+
+
+def test_the_shared_set_needs_the_suffix_key_even_where_the_prompt_prescribes_names():
+    hcl = 'locals {\n  common_tags = { Project = "shop" }\n}\nresource "aws_sqs_queue" "q" {\n  name = "q"\n  tags = local.common_tags\n}\n'
+    check(run("incomplete_tagging", hcl, "Naming: `{project}-{environment}-{component}`."), "fires",
+          ["local.common_tags"], None)

@@ -94,3 +94,22 @@ def test_a_module_variable_carries_what_the_module_calls_pass():
     hcl = (SUFFIX_VAR + 'module "db" {\n  source = "./modules/db"\n  name = "orders-${var.environment_suffix}"\n}\n'
            'variable "name" {}\nresource "aws_db_instance" "d" {\n  identifier = var.name\n}\n')
     check(run("missing_environment_suffix", hcl), "clear", [], None)
+
+
+def test_a_prompt_convention_without_a_per_deployment_part_prescribes_the_names():
+    hcl = ('variable "env" {}\nresource "aws_sqs_queue" "q" {\n  name = "${var.env}-us-east-1-queue-jobs"\n}\n')
+    prompt = "We have a strict naming standard: `{environment}-{region}-{service}-{purpose}`."
+    check(run("missing_environment_suffix", hcl, prompt), "clear", [], None)
+    check(run("missing_environment_suffix", hcl), "fires", ["aws_sqs_queue.q"], None)
+
+
+def test_a_prompt_convention_with_an_id_placeholder_names_the_suffix():
+    hcl = ('variable "resource_id" {}\nresource "aws_sqs_queue" "q" {\n  name = "prod-queue-${var.resource_id}"\n}\n'
+           'resource "aws_sns_topic" "t" {\n  name = "prod-topic"\n}\n')
+    prompt = "- Use **`prod-<resource>-<id>`** as the naming convention."
+    check(run("missing_environment_suffix", hcl, prompt), "fires", ["aws_sns_topic.t"], None)
+
+
+def test_name_prefix_gets_a_unique_suffix_from_aws():
+    hcl = 'resource "aws_lb_target_group" "tg" {\n  name_prefix = "tg-"\n  port = 80\n}\n'
+    check(run("missing_environment_suffix", hcl), "clear", [], None)

@@ -34,15 +34,40 @@ def shared_tag_maps(cfg: TerraformConfig) -> list[str]:
     return out
 
 
-def _used_maps(cfg: TerraformConfig, maps: list[str]) -> list[str]:
-    """The shared maps some resource's tags (or a provider's default_tags) reach: the answer's convention."""
+def shared_tag_variables(cfg: TerraformConfig) -> list[Block]:
+    """Variables named like `*tag*` whose default is a map: a shared tag set passed in (`var.common_tags`)."""
+    pat = re.compile(_table()["shared_tag_map_pattern"])
+    return [v for v in cfg.variables if v.labels and pat.search(v.labels[0]) and isinstance(v.get("default"), dict)]
+
+
+def map_carries_suffix(cfg: TerraformConfig, value: Any, depth: int = 0) -> bool:
+    """Some VALUE of a tag map reaches the per-deployment suffix (a key merely named after it does not):
+    maps, merge(...) of maps and the locals they name are followed."""
+    if depth > 8:
+        return False
+    if isinstance(value, dict):
+        return any(carries_suffix(cfg, str(v)) for v in value.values() if isinstance(v, str))
+    if isinstance(value, Call) and value.name == "merge":
+        return any(map_carries_suffix(cfg, a, depth + 1) for a in value.args)
+    if isinstance(value, Expr):
+        m = re.fullmatch(r"\s*local\.([\w-]+)\s*", str(value))
+        if m and m.group(1) in cfg.locals:
+            return map_carries_suffix(cfg, cfg.locals[m.group(1)].value, depth + 1)
+        if re.fullmatch(r"\s*var\.[\w-]+\s*", str(value)):
+            return False  # a variable's default cannot refer to the suffix
+        return carries_suffix(cfg, str(value))
+    return False
+
+
+def _reached_by_tags(cfg: TerraformConfig) -> set[str]:
+    """Variables and locals that some resource's tags (or a provider's default_tags) reach."""
     texts = [r.attributes["tags"].source for r in cfg.resources if "tags" in r.attributes]
     texts += [dt.attributes["tags"].source for p in cfg.providers for dt in p.children("default_tags")
               if "tags" in dt.attributes]
     reached: set[str] = set()
     for t in texts:
         reached |= names_reached(cfg, t)
-    return [m for m in maps if f"local.{m}" in reached]
+    return reached
 
 
 def _provider_key(res: Resource) -> str:
@@ -119,28 +144,44 @@ def incomplete_tagging(cfg: TerraformConfig):
         for res in cfg.resources:
             if res.resource_type in taggable and not (res.has("tags") or res.has("tag") or res.has("tags_all")):
                 yield hit(res, f"{res.address}: no tags (and no provider default_tags)", part="tags")
-    # (b) the shared tag set
+    # (b) the shared tag set (also where the task prescribes names: the pipeline's suffix key is asked anyway)
     declared = suffix_variables(cfg)
     why = (f"has no key carrying var.{declared[0]}" if declared
            else "has no key identifying the deployment (no suffix variable in the answer)")
+    yield from _shared_set(cfg, defaults, why)
+    yield from _required_keys(cfg, defaults, taggable, req)
+
+
+def _shared_set(cfg: TerraformConfig, defaults: dict[str, Block], why: str):
     maps = shared_tag_maps(cfg)
-    used = _used_maps(cfg, maps) or maps
+    reached = _reached_by_tags(cfg)
+    used = [m for m in maps if f"local.{m}" in reached] or maps
+    variables = [v for v in shared_tag_variables(cfg) if f"var.{v.labels[0]}" in reached]
     local_ok = False
     for name in used:
         attr = cfg.locals[name]
-        if carries_suffix(cfg, attr.source):
+        if map_carries_suffix(cfg, attr.value):
             local_ok = True
             continue
         file, text = line_text(cfg, attr.line)
         yield hit_at(f"local.{name}", "local", file, attr.line, f"local.{name}: shared tag map {why}", text,
                      part="suffix_key")
+    if local_ok:
+        return  # the local every resource merges carries the suffix; variables and default_tags merged with it
+    for var in variables:
+        # A variable's default cannot refer to the suffix: passed in alone, the shared set lacks it.
+        default = var.attributes["default"]
+        yield hit(var, f"var.{var.labels[0]}: shared tag map (its default) {why}", default, part="suffix_key")
     if not local_ok:
         for key, dt in sorted(defaults.items()):
             attr = dt.attributes.get("tags")
-            if attr is not None and not carries_suffix(cfg, attr.source):
+            if attr is not None and not map_carries_suffix(cfg, attr.value):
                 prov = next(p for p in cfg.providers if block_address(p).removeprefix("provider.") == key)
                 yield hit(prov, f"provider.{key}: default_tags {why}", attr, part="suffix_key")
-    # (c) the keys the prompt requires
+
+
+def _required_keys(cfg: TerraformConfig, defaults: dict[str, Block], taggable: set[str], req):
+    """(c) the keys the prompt requires, on every taggable resource."""
     wanted = list(req.tag_keys) if req is not None else []
     if not wanted:
         return

@@ -45,6 +45,15 @@ def carries_suffix(cfg: TerraformConfig, text: str, _depth: int = 0) -> bool:
     reached = names_reached(cfg, text)
     if any(n.startswith("var.") and pat.match(n[4:]) for n in reached):
         return True
+    req = cfg.requirements
+    if req is not None and req.naming_suffix_words:
+        # The prompt's naming convention names its per-deployment part (`prod-<resource>-<id>`): a variable or
+        # local named after that placeholder carries it.
+        ends = re.compile(r"(?i)(?:^|[_-])(?:" + "|".join(re.escape(w.replace("-", "_")) for w in
+                                                           req.naming_suffix_words) + r")$")
+        if any(n.split(".", 1)[0] in ("var", "local") and ends.search(n.split(".", 1)[1].replace("-", "_"))
+               for n in reached):
+            return True
     if table.get("random_counts_as_suffix") and any(n.startswith("random_") for n in reached):
         return True
     if _depth > 4:
@@ -100,14 +109,19 @@ def missing_environment_suffix(cfg: TerraformConfig):
     value count too (they differ per deployment). An environment name (`var.environment`,
     `terraform.workspace`: dev/staging/prod) does not: two deployments of dev collide. When the
     answer declares no suffix variable, every named resource fires. A name the task's PROMPT prescribes
-    literally (`cfg.requirements.names`) is not flagged, and a module's `var.x` carries what the module calls
-    pass for it. A block that did not parse is read as text: a name line there without the suffix makes
+    literally (`cfg.requirements.names`) is not flagged; when the PROMPT prescribes a naming convention with
+    placeholders none of which differs per deployment (`{environment}-{region}-{service}`), no name is
+    flagged, and when its convention has a per-deployment placeholder (`prod-<resource>-<id>`) a variable
+    named after it carries the suffix. `name_prefix` is no physical name (AWS appends a unique suffix), and a
+    module's `var.x` carries what the module calls pass for it. A block that did not parse is read as text: a name line there without the suffix makes
     the answer "cannot tell" rather than clear.
     Why: parallel deployments in one account collide on names ("already exists").
     Fix: declare `variable "environment_suffix"` and put it in every name.
     """
     scoped = set(_table()["unnamed_scope_types"]["types"])
     req = cfg.requirements
+    if req is not None and req.prescribes_names_without_suffix:
+        return  # the PROMPT prescribes a naming convention without a per-deployment part
     prescribed = req.names if req is not None else frozenset()
     declared = suffix_variables(cfg)
     missing = (f"does not include var.{declared[0]}" if declared
