@@ -152,7 +152,7 @@ def test_sections_numbering_and_summary_line():
                       "6. Outdated Engine Version"]
     summary = md.split("## Summary\n\n")[1].splitlines()
     assert summary[0] == "- **Total failures categorized**: 2 Critical, 3 High, 1 Medium, 0 Low"
-    assert "Missing depends_on" in md.split("## Summary")[1]  # persisting: named, not counted
+    assert "Missing `depends_on`" in md.split("## Summary")[1]  # persisting: named, not counted; code in a span
     assert "### " not in md.split("## Summary")[1]
 
 

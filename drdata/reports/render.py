@@ -38,6 +38,107 @@ MAX_MESSAGES = 8  # finding messages listed per item
 MODEL_FILE, IDEAL_FILE = "MODEL_RESPONSE.md", "IDEAL_RESPONSE.md"
 
 
+# -- text that renders the same everywhere ------------------------------------------------------------------------
+#
+# Finding messages, addresses and values come from the code: `${var.name}` between two dollar signs is a formula
+# to JupyterLab's MathJax, `"*"` twice in a line is emphasis to CommonMark, `<name>` is an HTML tag. Every such
+# fragment goes into a code span; what stays outside is plain words.
+
+_CODE_SPAN_RE = re.compile(r"(`+)(.+?)(?<!`)\1(?!`)", re.S)
+# Whole fragments that go into one span: `key = value` assignments and quoted strings.
+_FRAGMENT_RE = re.compile(r'[A-Za-z_][\w.-]*(?:\[[^\]\n]*\])?\s*=\s*(?:"[^"\n]*"|[^\s,;()]+)|"[^"\n]*"'
+                          r"|(?<!\w)'[^'\s]+'(?!\w)")  # a quoted phrase with spaces is prose
+_WORD_RE = re.compile(r"\S+")
+# A word is code when it holds a character markdown, HTML or MathJax would read, or looks like an address,
+# a path, an ARN or a key=value pair.
+_CODE_CHARS_RE = re.compile(r"[$*_{}\[\]<>=\\|~^#`\"]|\w[.:/]\w|^[./]\w")
+_LEAD = "([\"'"
+_TRAIL = ")]}.,;:!?'"
+
+
+def code_span(text: str) -> str:
+    """``text`` as one inline code span, whatever backticks it holds."""
+    text = text.replace("\n", " ")
+    runs = [len(m) for m in re.findall(r"`+", text)]
+    ticks = "`" * (max(runs) + 1 if runs else 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or (text.startswith(" ") and text.endswith(" ")) else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+_ABBREV_RE = re.compile(r"\(?(e\.g|i\.e|etc|vs|cf)\.?[,;:)]?", re.I)
+
+
+def _word(w: str) -> list[tuple[str, bool]]:
+    """A word as (text, is_code) pieces: code-like words go to code, sentence punctuation around them not."""
+    if not _CODE_CHARS_RE.search(w) or _ABBREV_RE.fullmatch(w):
+        return [(w, False)]
+    # Keep sentence punctuation outside the span: "(in aws_x.y)," -> "(in `aws_x.y`),"
+    i, j = 0, len(w)
+    while i < j and w[i] in _LEAD and not (w[i] == '"' and w.count('"') % 2 == 0 and w.endswith('"')):
+        i += 1
+    while j > i and w[j - 1] in _TRAIL and not (w[j - 1] in ")]}" and w[i:j].count(
+            {")": "(", "]": "[", "}": "{"}[w[j - 1]]) >= w[i:j].count(w[j - 1])):
+        j -= 1
+    core = w[i:j]
+    if not core or not _CODE_CHARS_RE.search(core):
+        return [(w, False)]
+    return [(w[:i], False), (core, True), (w[j:], False)]
+
+
+def md_escape(text: str) -> str:
+    """Backslash-escape what CommonMark or MathJax could read in plain words."""
+    return re.sub(r"([\\`*_{}\[\]<>#|$~^])", r"\\\1", text)
+
+
+def _plain(text: str) -> list[tuple[str, bool]]:
+    pieces: list[tuple[str, bool]] = []
+    pos = 0
+
+    def words(chunk: str) -> None:
+        last = 0
+        for w in _WORD_RE.finditer(chunk):
+            pieces.append((chunk[last:w.start()], False))
+            pieces.extend(_word(w.group()))
+            last = w.end()
+        pieces.append((chunk[last:], False))
+
+    for m in _FRAGMENT_RE.finditer(text):
+        words(text[pos:m.start()])
+        pieces.append((m.group(), True))
+        pos = m.end()
+    words(text[pos:])
+    return pieces
+
+
+def md_text(text: str | None) -> str:
+    """Text from the code (a finding message, a title, a value) as Markdown that reads the same everywhere:
+    code spans it already has are kept, quoted values, assignments and code-like words go into code spans,
+    the rest is escaped."""
+    if not text:
+        return ""
+    text = " ".join(str(text).split("\n"))
+    pieces: list[tuple[str, bool]] = []
+    pos = 0
+    for m in _CODE_SPAN_RE.finditer(text):
+        pieces += _plain(text[pos:m.start()])
+        inner = m.group(2)
+        if len(inner) > 2 and inner.startswith(" ") and inner.endswith(" ") and inner.strip():
+            inner = inner[1:-1]  # CommonMark strips one space on each side
+        pieces.append((inner, True))
+        pos = m.end()
+    pieces += _plain(text[pos:])
+    # Code touching code becomes one span: two spans side by side would fuse their backticks.
+    merged: list[list] = []
+    for piece, is_code in pieces:
+        if not piece:
+            continue
+        if merged and merged[-1][1] == is_code:
+            merged[-1][0] += piece
+        else:
+            merged.append([piece, is_code])
+    return "".join(code_span(p) if c else md_escape(p) for p, c in merged)
+
+
 # -- snippets ---------------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -70,8 +171,8 @@ def _fence(code: str) -> str:
 def _where(s: Snippet, answer: str) -> str:
     parts = [f"{answer} line {s.line}" if s.line else answer]
     if s.file:
-        parts.append(f"`{s.file}`")
-    return f"`{s.address}` ({', '.join(parts)}):"
+        parts.append(code_span(s.file))
+    return f"{code_span(s.address)} ({', '.join(parts)}):"
 
 
 _ASSIGN_RE = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*=")
@@ -172,7 +273,7 @@ def _kind(block: Block) -> str:
 # -- one item ---------------------------------------------------------------------------------------------------
 
 def _codes(addresses: list[str], limit: int = 6) -> str:
-    shown = ", ".join(f"`{a}`" for a in addresses[:limit])
+    shown = ", ".join(code_span(a) for a in addresses[:limit])
     return shown + (f" and {len(addresses) - limit} more" if len(addresses) > limit else "")
 
 
@@ -191,13 +292,13 @@ def render_item(n: int, label: CategoryLabel, labels: PairLabels) -> str:
     cat = category(label.category)
     findings = label.fixed_findings or label.model_findings
     addresses = _unique(f.address for f in findings)
-    out = [f"### {n}. {cat.title}", "", f"**Impact Level**: {label.severity}", "", "**MODEL_RESPONSE Issue**:"]
+    out = [f"### {n}. {md_text(cat.title)}", "", f"**Impact Level**: {label.severity}", "", "**MODEL_RESPONSE Issue**:"]
     where = f"{len(addresses)} place" + ("s" if len(addresses) != 1 else "")
-    out.append(f"{cat.what} The MODEL answer has this in {where}: {_codes(addresses)}.")
+    out.append(f"{md_text(cat.what)} The MODEL answer has this in {where}: {_codes(addresses)}.")
     out.append("")
     messages = _unique(f.message for f in findings)
     for msg in messages[:MAX_MESSAGES]:
-        out.append(f"- {msg}")
+        out.append(f"- {md_text(msg)}")
     if len(messages) > MAX_MESSAGES:
         out.append(f"- ... and {len(messages) - MAX_MESSAGES} more")
     out.append("")
@@ -216,7 +317,7 @@ def render_item(n: int, label: CategoryLabel, labels: PairLabels) -> str:
             ideal_snips.append(Snippet(s.address, s.file, s.line, _trim(s.code)))
     ideal_snips = _unique(ideal_snips)
     if ideal_snips:
-        out.append(f"{cat.fix} The IDEAL answer does it like this:")
+        out.append(f"{md_text(cat.fix)} The IDEAL answer does it like this:")
         out.append("")
         for s in ideal_snips[:MAX_FINDINGS_SHOWN]:
             out += [_where(s, IDEAL_FILE), "", _fence(s.code), ""]
@@ -224,9 +325,10 @@ def render_item(n: int, label: CategoryLabel, labels: PairLabels) -> str:
             rest = _unique(s.address for s in ideal_snips[MAX_FINDINGS_SHOWN:])
             out += [f"... and {len(ideal_snips) - MAX_FINDINGS_SHOWN} more ({_codes(rest)}).", ""]
     else:
-        out += [f"{cat.fix} (The IDEAL answer drops the offending code; there is no single block to quote.)", ""]
-    out += ["**Root Cause**:", cat.root_cause, "", "**Impact**:",
-            f"{cat.impact} Affected in this answer: {_codes(addresses)}.", ""]
+        out += [f"{md_text(cat.fix)} (The IDEAL answer drops the offending code; there is no single block to quote.)",
+                ""]
+    out += ["**Root Cause**:", md_text(cat.root_cause), "", "**Impact**:",
+            f"{md_text(cat.impact)} Affected in this answer: {_codes(addresses)}.", ""]
     return "\n".join(out)
 
 
@@ -242,16 +344,16 @@ def render_report(labels: PairLabels, *, title: str | None = None) -> str:
     fixed = labels.fixed()
     counts = labels.severity_counts()
     task = labels.task
-    name = labels.task_id or "this task"
-    title = title or (f"Model Response Failures Analysis: {labels.task_id}" if labels.task_id
+    name = md_text(labels.task_id) if labels.task_id else "this task"
+    title = title or (f"Model Response Failures Analysis: {md_text(labels.task_id)}" if labels.task_id
                       else "Model Response Failures Analysis")
     checked = len(labels.categories)
     context = []
     if task is not None:
         if task.subtask:
-            context.append(f"subtask *{task.subtask}*")
+            context.append(f"subtask *{md_escape(task.subtask)}*")
         if task.complexity:
-            context.append(f"complexity *{task.complexity}*")
+            context.append(f"complexity *{md_escape(task.complexity)}*")
     ctx = f" ({', '.join(context)})" if context else ""
     if fixed:
         found = (f"{len(fixed)} of them are failures of the MODEL answer that the IDEAL answer fixes; they are listed "
@@ -260,7 +362,8 @@ def render_report(labels: PairLabels, *, title: str | None = None) -> str:
     else:
         found = "None of them is a failure of the MODEL answer that the IDEAL answer fixes."
     intro = (f"This report was generated by drdata from the code of {MODEL_FILE} and {IDEAL_FILE} of {name}{ctx}. "
-             f"Every detector of the `{labels.taxonomy}` taxonomy ({checked} categories) ran on both answers. {found}")
+             f"Every detector of the {code_span(labels.taxonomy)} taxonomy ({checked} categories) ran on both answers. "
+             f"{found}")
     out = [f"# {title}", "", intro, ""]
     n = 0
     for sev in SEVERITIES:
@@ -273,11 +376,11 @@ def render_report(labels: PairLabels, *, title: str | None = None) -> str:
             out.append(render_item(n, c, labels))
     out += ["## Summary", "", f"- **Total failures categorized**: {counts_line(counts)}"]
     for sev in SEVERITIES:
-        names = [c.title for c in fixed if c.severity == sev]
+        names = [md_text(c.title) for c in fixed if c.severity == sev]
         if names:
             out.append(f"- **{sev}**: " + "; ".join(names))
-    persisting = [c.title for c in labels.categories.values() if c.status == "persisting"]
-    introduced = [c.title for c in labels.categories.values() if c.status == "introduced"]
+    persisting = [md_text(c.title) for c in labels.categories.values() if c.status == "persisting"]
+    introduced = [md_text(c.title) for c in labels.categories.values() if c.status == "introduced"]
     unknown = [c.title for c in labels.categories.values() if c.status == "unknown"]
     if persisting:
         out.append("- **Still present in IDEAL_RESPONSE (not counted)**: " + "; ".join(persisting))
@@ -288,7 +391,27 @@ def render_report(labels: PairLabels, *, title: str | None = None) -> str:
                    "a value could not be resolved, or no detector exists yet)")
     if labels.faults:
         out.append(f"- **Detector faults**: {len(labels.faults)}")
-    out.append(f"- **Taxonomy**: `{labels.taxonomy}`")
+    out.append(f"- **Taxonomy**: {code_span(labels.taxonomy)}")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def render_items(labels: PairLabels, categories) -> str:
+    """Only the items of ``categories`` (ids) among the fixed ones, under their severity sections, numbered
+    from 1: what a report adds beyond another one, without repeating the rest."""
+    wanted = set(categories)
+    fixed = [c for c in labels.fixed() if c.category in wanted]
+    if not fixed:
+        return "No further items.\n"
+    out: list[str] = []
+    n = 0
+    for sev in SEVERITIES:
+        items = [c for c in fixed if c.severity == sev]
+        if not items:
+            continue
+        out += [f"## {SECTION_TITLES[sev]}", ""]
+        for c in items:
+            n += 1
+            out.append(render_item(n, c, labels))
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -365,6 +488,11 @@ def write_report(task_path: str | Path, out_file: str | Path | None = None, taxo
     return text
 
 
+def _table_text(text: str) -> str:
+    # Inside a pipe table a bar ends the cell even within a code span, unless escaped.
+    return re.sub(r"(?<!\\)\|", r"\\|", md_text(text))
+
+
 def markdown_table(df: pd.DataFrame, *, floatfmt: str = ".3g", max_rows: int | None = None) -> str:
     """A pipe table (the named index becomes the first column)."""
     d = df.reset_index() if df.index.name or any(df.index.names) else df
@@ -376,9 +504,9 @@ def markdown_table(df: pd.DataFrame, *, floatfmt: str = ".3g", max_rows: int | N
             return ""
         if isinstance(v, float):
             return format(v, floatfmt)
-        return str(v).replace("|", "\\|").replace("\n", " ")
+        return _table_text(str(v))
 
-    head = [str(c) for c in d.columns]
+    head = [str(c).replace("|", "\\|") for c in d.columns]
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in d.itertuples(index=False)]
     return "\n".join(lines)
@@ -401,7 +529,8 @@ def write_corpus_report(labels_dir: str | Path, out_dir: str | Path) -> dict:
                  if c in prev.columns]
     parts = [
         "# Corpus failure report", "",
-        f"Generated by drdata from the labels in `{Path(labels_dir).name}` (taxonomy `{tax}`). A task's severity "
+        f"Generated by drdata from the labels in {code_span(Path(labels_dir).name)} (taxonomy {code_span(tax)}). "
+        "A task's severity "
         "score weighs each category the IDEAL answer fixed by its severity: " + ", ".join(
             f"{s} {w}" for s, w in summary["severity_weights"].items()) + ".", "",
         "```text", format_summary(summary), "```", "",
