@@ -27,6 +27,9 @@ _API = {
     "parse_report": "drdata.reports.human",
     "agreement_summary": "drdata.reports.agreement",
     "render_report": "drdata.reports.render",
+    "show_task": "drdata.explore",
+    "browse": "drdata.explore",
+    "label_run": "drdata.explore",
 }
 
 __all__ = sorted(_API)
