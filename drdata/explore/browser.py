@@ -9,6 +9,7 @@ tasks costs about a second each.
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 import pandas as pd
@@ -82,7 +83,10 @@ class TaskBrowser:
                                  description="Status", layout=w.Layout(width="24%"))
         self.task = w.Dropdown(options=[], description="Task", layout=w.Layout(width="98%"))
         self.count = w.HTML()
-        self.out = w.Output(layout=w.Layout(width="100%"))
+        # An HTML widget, not an Output widget: nothing is captured from the kernel's output, so a headless
+        # run (nbclient) has no Output widget to mimic (it waits out its cell timeout on one that is filled
+        # while its cell runs).
+        self.out = w.HTML(layout=w.Layout(width="100%"))
         self.category.observe(self._refilter, names="value")
         self.status.observe(self._refilter, names="value")
         self.task.observe(self._show, names="value")
@@ -123,9 +127,7 @@ class TaskBrowser:
             if current in ids:  # same task, other filter: redraw with the new category
                 self._show()
         else:
-            self.out.clear_output()
-            with self.out:
-                print("no task matches these filters")
+            self.out.value = "<p>No task matches these filters.</p>"
 
     def view(self, task_id: str | None = None) -> TaskView:
         """The :class:`TaskView` of a task (default: the one picked), with the category filter applied."""
@@ -136,17 +138,13 @@ class TaskBrowser:
         return TaskView(labels, self.category.value, status=self.status.value)
 
     def _show(self, *_):
-        from IPython.display import HTML, display
-
         if not self.task.value:
             return
         try:
             html = self.view().html()
         except TimeoutError as exc:
-            html = f"<p>{exc}</p>"
-        self.out.clear_output(wait=True)
-        with self.out:
-            display(HTML(html))
+            html = f"<p>{escape(str(exc))}</p>"
+        self.out.value = html
 
     def _ipython_display_(self):
         from IPython.display import display
