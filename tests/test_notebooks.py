@@ -1,4 +1,6 @@
-"""The four notebooks run headless on the embedded and the shared corpus, and are committed without outputs."""
+"""The five notebooks run headless on the embedded and the shared corpus, and are committed without outputs.
+
+(tests/test_browser.py runs them through JupyterLab in a real browser.)"""
 
 from __future__ import annotations
 
@@ -11,7 +13,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
-NAMES = ["01_corpus_overview", "02_reproduce_reference_report", "03_severity_statistics", "04_export_datasets"]
+NAMES = ["01_corpus_overview", "02_reproduce_reference_report", "03_severity_statistics", "04_export_datasets",
+         "05_explore_tasks"]
+LABEL_RUN_NOTEBOOKS = ["01_corpus_overview", "03_severity_statistics", "04_export_datasets", "05_explore_tasks"]
 CELL_TIMEOUT = 600  # seconds per cell: labeling the shared corpus on 2 busy cores is the slow one
 
 
@@ -20,7 +24,7 @@ def _shared() -> Path:
     return Path(env) if env else REPO.parent / "shared" / "corpora" / "rlhf-synth-fixer"
 
 
-def test_the_four_notebooks_are_there():
+def test_the_five_notebooks_are_there():
     assert sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb")) == NAMES
 
 
@@ -36,6 +40,14 @@ def test_committed_notebook_has_no_outputs_and_a_parameters_cell(name):
     params = [c for c in code if "parameters" in c.metadata.get("tags", [])]
     assert len(params) == 1
     assert 'os.environ.get("DRDATA_NOTEBOOK_CORPUS", "../corpora")' in params[0].source
+    # The shared parameters are two lines; notebook-specific ones follow.
+    assert 'LABELS = os.environ.get("DRDATA_NOTEBOOK_LABELS") or None' in params[0].source
+    # No detector logic and no copied helpers: the notebooks call the library.
+    source = "\n".join(c.source for c in code)
+    assert "def " not in source and "import re" not in source
+    if name in LABEL_RUN_NOTEBOOKS:
+        assert "Labels are computed once" in nb.cells[0].source  # the first cell says so
+        assert "label_run(CORPUS, LABELS)" in source
 
 
 def _run(name: str, env: dict[str, str], monkeypatch) -> nbformat.NotebookNode:
@@ -75,20 +87,33 @@ def _check(name: str, nb, corpus: Path) -> None:
     elif name == "02_reproduce_reference_report":
         assert re.search(r"matched: \d+/12 human items by category", text), text[-2000:]
         assert re.search(r"\d+ items beyond the human report", text)
-        assert any("text/markdown" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+        markdown = [o["data"]["text/markdown"] for c in nb.cells for o in c.get("outputs", [])
+                    if "text/markdown" in o.get("data", {})]
+        assert len(markdown) == 2
+        # The last section shows only the items beyond the human report, not the 12 again.
+        assert "External Module Dependency" in markdown[0] and "External Module Dependency" not in markdown[1]
     elif name == "03_severity_statistics":
         assert _images(nb) == 5
         assert "Spearman(severity score, training_quality)" in text
     elif name == "04_export_datasets":
-        assert "exporter available: True" in text or "exporter available: False" in text
-        if "exporter available: True" in text:
-            assert re.search(r"== sft: \{'train': \d+", text)
+        assert re.search(r"== sft: \{'train': \d+", text)
+        assert "datasets go to " in text
+    elif name == "05_explore_tasks":
+        html = [o["data"]["text/html"] for c in nb.cells for o in c.get("outputs", [])
+                if "text/html" in o.get("data", {})]
+        assert sum('class="drdata-task"' in h for h in html) == 2
+        widgets = [o for c in nb.cells for o in c.get("outputs", [])
+                   if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+        assert widgets  # the browser
+    if name in LABEL_RUN_NOTEBOOKS:
+        assert "labels: " in text
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_notebook_runs_on_the_embedded_corpus(name, tmp_path, monkeypatch):
     corpus = REPO / "corpora"
     nb = _run(name, {"DRDATA_NOTEBOOK_CORPUS": str(corpus), "DRDATA_NOTEBOOK_LABELS": "",
+                     "DRDATA_LABEL_RUNS": str(tmp_path / "runs"),
                      "DRDATA_NOTEBOOK_EXPORT": str(tmp_path / "export"), "DRDATA_NOTEBOOK_EXPORT_CONFIGS": ""},
               monkeypatch)
     _check(name, nb, corpus)
@@ -99,7 +124,7 @@ def test_notebook_runs_on_the_embedded_corpus(name, tmp_path, monkeypatch):
 
 @pytest.fixture(scope="module")
 def shared_labels(shared_labels_dir) -> Path:
-    """The shared corpus labeled once per session, so notebooks 1, 3 and 4 read the labels."""
+    """The shared corpus labeled once per session, so notebooks 1, 3, 4 and 5 read the labels."""
     return shared_labels_dir
 
 
