@@ -267,3 +267,13 @@ def test_show_table_rounds_names_and_fits():
     big = pd.DataFrame({"x": range(100)})
     st = show_table(big, max_rows=10)
     assert len(st.data) == 10 and "first 10 of 100 rows" in st.to_html()
+    # Lists print as text and are cut like strings; HTML is escaped; MathJax is told to keep out;
+    # a missing index value is named.
+    odd = pd.DataFrame({"messages": [[{"role": "user", "content": "x" * 500}], ["<b>${var.a}-${var.b}</b>"]]},
+                       index=pd.Index(["a", None], name="subtask"))
+    out = show_table(odd, max_chars=50)
+    cells = list(out.data["messages"])
+    assert len(cells[0]) == 50 and cells[0].endswith("…")
+    html = out.to_html()
+    assert "&lt;b&gt;" in html and "<b>$" not in html
+    assert 'class="mathjax_ignore tex2jax_ignore"' in html and "(missing)" in html

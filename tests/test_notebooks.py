@@ -101,7 +101,7 @@ def _check(name: str, nb, corpus: Path) -> None:
     elif name == "05_explore_tasks":
         html = [o["data"]["text/html"] for c in nb.cells for o in c.get("outputs", [])
                 if "text/html" in o.get("data", {})]
-        assert sum('class="drdata-task"' in h for h in html) == 2
+        assert sum('class="drdata-task mathjax_ignore' in h for h in html) == 2
         widgets = [o for c in nb.cells for o in c.get("outputs", [])
                    if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
         assert widgets  # the browser

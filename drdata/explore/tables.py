@@ -64,11 +64,13 @@ def show_table(df: pd.DataFrame, columns: Iterable[str] | None = None, *, max_ro
         d = d[list(columns)]
     if names:
         d = name_categories(d)
-    if max_chars is not None:
-        d = d.copy()
-        for c in d.columns:
-            if d[c].dtype == object or pd.api.types.is_string_dtype(d[c]):
-                d[c] = d[c].map(lambda v: _cut(v, max_chars))
+    d = d.copy()
+    text_cols = [c for c in d.columns if d[c].dtype == object or pd.api.types.is_string_dtype(d[c])]
+    for c in text_cols:
+        # Lists and arrays (a dataset's messages, fixed categories) print as their text, cut like strings.
+        d[c] = d[c].map(lambda v: _cut(_plain(v), max_chars) if max_chars is not None else _plain(v))
+    if d.index.hasnans:  # a value_counts(dropna=False) of a column with missing values
+        d.index = d.index.astype(object).where(d.index.notna(), "(missing)")
     total = len(d)
     notes = []
     if max_rows is not None and total > max_rows:
@@ -80,20 +82,33 @@ def show_table(df: pd.DataFrame, columns: Iterable[str] | None = None, *, max_ro
         label = str(d.index[0]) if d.index.name or not isinstance(d.index, pd.RangeIndex) else "value"
         d = pd.DataFrame({label: row.astype(object)})
         d.index.name = df.index.name or ""
-        styler = d.style.format(lambda v: _cell(v, digits), na_rep="")
+        styler = d.style.format(lambda v: _cell(v, digits), na_rep="", escape="html")
         prows = [c for c in d.index if c in pct]
         if prows:
             styler = styler.format(_pct, subset=pd.IndexSlice[prows, :], na_rep="")
     else:
-        styler = d.style.format(lambda v: _cell(v, digits), na_rep="")
+        styler = d.style.format(lambda v: _cell(v, digits), na_rep="", escape="html")
         pcols = [c for c in d.columns if c in pct]
         if pcols:
             styler = styler.format(_pct, subset=pcols, na_rep="")
     text = "; ".join(x for x in (caption, *notes) if x)
     if text:
         styler = styler.set_caption(text)
-    return styler.set_table_styles([{"selector": "caption", "props": "caption-side: bottom; color: #666;"}],
-                                   overwrite=False)
+    styles = [{"selector": "caption", "props": "caption-side: bottom; color: #666;"},
+              # Long texts wrap inside their column instead of widening the table past the screen.
+              {"selector": "td", "props": "max-width: 40em; overflow-wrap: anywhere;"}]
+    for c in text_cols:
+        if c in styler.data.columns:  # not after a transposition
+            styler = styler.set_properties(subset=[c], **{"text-align": "left"})
+    # JupyterLab typesets HTML outputs with MathJax: "${var.a}-${var.b}" in a cell would become a formula.
+    return (styler.set_table_styles(styles, overwrite=False)
+            .set_table_attributes('class="mathjax_ignore tex2jax_ignore"'))
+
+
+def _plain(v):
+    if isinstance(v, (list, tuple, dict, np.ndarray)):
+        return str(v.tolist() if isinstance(v, np.ndarray) else v)
+    return v
 
 
 def _cut(v, n: int):

@@ -438,7 +438,9 @@ class TaskView:
         cats_present = sorted({cid for cid, _ in shown},
                                key=lambda c: (SEVERITY_RANK.get(labels.categories[c].severity, 9), c))
         statuses_present = [s for s in STATUS_ORDER if any(r.status == s for _, r in shown)]
-        out = [f'<div class="drdata-task" id="{uid}">', "<style>", _CSS, _pygments_css(),
+        # mathjax_ignore (tex2jax_ignore for MathJax 2): JupyterLab typesets HTML outputs, and Terraform's
+        # "${var.a}-${var.b}" is a formula to MathJax.
+        out = [f'<div class="drdata-task mathjax_ignore tex2jax_ignore" id="{uid}">', "<style>", _CSS, _pygments_css(),
                self._filter_css(uid, cats_present, statuses_present), "</style>"]
         out.append(self._head(units))
         out.append(self._filters(uid, cats_present, statuses_present))
