@@ -69,3 +69,25 @@ def shared_labels_dir(shared_run, tmp_path_factory):
     out = tmp_path_factory.mktemp("shared-labels")
     write_outputs(shared_run, out)
     return out
+
+
+# -- the browser test names its screenshot folder and the notebooks' run times in the summary ------------------
+
+_BROWSER_NOTES: list[tuple[str, str]] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call":
+        for key, value in getattr(report, "user_properties", ()):
+            if key in ("screenshots", "notebook_run"):
+                _BROWSER_NOTES.append((key, value))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _BROWSER_NOTES:
+        return
+    terminalreporter.section("notebooks in JupyterLab")
+    for value in sorted({v for k, v in _BROWSER_NOTES if k == "notebook_run"}):
+        terminalreporter.write_line(f"run all cells: {value}")
+    for value in sorted({v for k, v in _BROWSER_NOTES if k == "screenshots"}):
+        terminalreporter.write_line(f"browser screenshots: {value}")
