@@ -603,3 +603,15 @@ def test_a_section_quoting_the_model_response_is_left_out_until_the_next_heading
 def test_a_document_titled_with_a_task_file_name_is_still_the_answer():
     ex = extract_code_blocks(f"# MODEL_RESPONSE.md\n\n## File: lib/main.tf\n```hcl\n{QUEUE_TF}```\n")
     assert len(ex.blocks) == 1 and ex.quoted == 0
+
+
+def test_a_reasoning_trace_is_superseded_by_the_answer_that_follows():
+    draft = QUEUE_TF.replace('"q"', '"draft"')
+    text = (f"### Reasoning Trace\n\nLet me sketch it.\n\n```hcl\n{draft}```\n\n### Answer\n\n"
+            f"# The stack\n\n## main.tf\n\n```hcl\n{QUEUE_TF}```\n")
+    ex = extract_code_blocks(text)
+    assert [b.text for b in ex.blocks] == [QUEUE_TF]
+    assert any("reasoning trace left out" in p for p in ex.problems)
+    # Without Terraform in the answer section, the trace's code is all there is: it stays.
+    only_trace = text.split("### Answer")[0] + "### Answer\n\nSee above.\n"
+    assert [b.text for b in extract_code_blocks(only_trace).blocks] == [draft]

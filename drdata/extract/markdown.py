@@ -99,6 +99,7 @@ class _Ctx:
     stopped: bool = False
     other_files: list[str] = field(default_factory=list)
     quoted: int = 0  # Terraform fences left out because they quote another file of the task
+    drafts: int = 0  # Terraform fences of a reasoning trace that the final answer supersedes
 
     def spend_lines(self, n: int) -> bool:
         self.scan_lines -= n
@@ -479,6 +480,33 @@ def _quoted_fences(tokens: list[Token]) -> set[int]:
     return out
 
 
+_REASONING_RE = re.compile(r"(?i)^(?:reasoning(?:\s+trace)?|thinking|thought\s+process|scratch\s*pad|draft)\b")
+_ANSWER_RE = re.compile(r"(?i)^(?:final\s+)?(?:answer|solution|response|implementation)\b")
+
+
+def _draft_fences(tokens: list[Token]) -> set[int]:
+    """Fences of a reasoning trace that the answer supersedes: between a `Reasoning Trace` heading and a later
+    `Answer` heading of the same or a higher level, when the answer (to the end, or to another reasoning trace)
+    itself holds Terraform."""
+    heads = [(i, int(t.tag[1:]), _label_text(tokens[i + 1].content if i + 1 < len(tokens) else ""))
+             for i, t in enumerate(tokens) if t.type == "heading_open"]
+    for k, (start, level, title) in enumerate(heads):
+        if not _REASONING_RE.match(title):
+            continue
+        answer = next(((i, lv) for i, lv, t in heads[k + 1:] if lv <= level and _ANSWER_RE.match(t)), None)
+        if answer is None:
+            return set()
+        # The answer runs to the end (its own title headings included), or to another reasoning trace.
+        end = next((i for i, _, t in heads if i > answer[0] and _REASONING_RE.match(t)), len(tokens))
+        answer_hcl = any(t.type == "fence" and (_lang(t.info) in HCL_LANGS or _lang(t.info) in MARKDOWN_LANGS
+                                                or (not _lang(t.info) and is_hcl_like(t.content)))
+                         for t in tokens[answer[0]:end])
+        if not answer_hcl:
+            return set()
+        return {i for i in range(start, answer[0]) if tokens[i].type == "fence"}
+    return set()
+
+
 def _extract(text: str, depth: int, offset: int, ctx: _Ctx, outer_closed: bool,
              quoted: bool = False) -> tuple[list[CodeBlock], bool]:
     lines = text.split("\n")
@@ -487,6 +515,7 @@ def _extract(text: str, depth: int, offset: int, ctx: _Ctx, outer_closed: bool,
     blocks: list[CodeBlock] = []
     truncated = False
     quoting = _quoted_fences(tokens)
+    drafts = _draft_fences(tokens) if depth == 0 else set()
     for i, tok in enumerate(tokens):
         if tok.type != "fence" or tok.map is None:
             continue
@@ -526,6 +555,9 @@ def _extract(text: str, depth: int, offset: int, ctx: _Ctx, outer_closed: bool,
             continue
         if quoted or i in quoting:
             ctx.quoted += 1
+            continue
+        if i in drafts:
+            ctx.drafts += 1
             continue
         file = _info_file(info) or file_in_first_line(code) or _preceding_file(tokens, i)
         if unterminated:
@@ -574,6 +606,9 @@ def extract_code_blocks(markdown: str) -> Extraction:
         blocks, truncated = _extract(text, 0, 0, ctx, outer_closed=False)
     except Exception as exc:  # never let one odd answer abort a batch
         return Extraction([], False, [f"extraction failed: {type(exc).__name__}: {exc}"], repairs)
+    if ctx.drafts:
+        problems.append(f"{ctx.drafts} Terraform code block(s) of the reasoning trace left out: the answer section "
+                        "that follows supersedes them")
     if ctx.quoted:
         problems.append(f"{ctx.quoted} Terraform code block(s) quote another file of the task (the MODEL answer, "
                         "the failure report or the prompt) and are not part of this answer")
