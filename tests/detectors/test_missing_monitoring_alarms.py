@@ -14,7 +14,7 @@ resource "aws_lambda_function" "fn" {
 }
 resource "aws_sqs_queue" "q" {
   name = "q"
-}''', "fires", "config no aws_cloudwatch_metric_alarm at all for 2 monitorable resource(s)"),
+}''', "fires", "aws_lambda_function.fn no aws_cloudwatch_metric_alarm at all for 2 monitorable resource(s)"),
     ("alarms_without_actions", '''
 resource "aws_lambda_function" "fn" {
   function_name = "fn"

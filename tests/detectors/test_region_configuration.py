@@ -43,3 +43,12 @@ CASES = [
 @pytest.mark.parametrize("hcl,status,addresses,fragment", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_region_configuration(hcl, status, addresses, fragment):
     check(run("region_configuration", hcl), status, addresses, fragment)
+
+
+def test_a_literal_region_the_task_fixes_in_one_file_is_what_was_asked():
+    from tests.detectors._ref import run
+
+    hcl = 'provider "aws" {\n  region = "us-east-1"\n}\nresource "aws_sqs_queue" "q" {\n  name = "q"\n}\n'
+    asked = "Everything in a single file main.tf. Region: all resources must be deployed in us-east-1."
+    assert run("region_configuration", hcl, asked).status == "clear"
+    assert run("region_configuration", hcl, "Build a queue.").status == "fires"

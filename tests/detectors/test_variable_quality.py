@@ -70,3 +70,13 @@ def test_textual_var_scan_matches_whole_words_only(text, names):
     from drdata.detectors.code._util import _var_names
 
     assert _var_names(text) == names
+
+
+def test_unused_in_a_truncated_answer_cannot_be_told():
+    from drdata.detectors import registry, run_detector
+    from drdata.hcl import parse_answer
+
+    answer = ('```hcl\nvariable "vpc_cidr" {\n  type        = string\n  description = "CIDR"\n}\n'
+              'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\nresource "aws_vpc" "v" {\n')
+    out = run_detector(registry()["variable_quality"], parse_answer(answer, cache=False))
+    assert out.status == "unknown" and any("not cut off" in r for r in out.reasons)

@@ -46,6 +46,8 @@ def region_configuration(cfg: TerraformConfig):
     an answer that relies on the pipeline's provider.tf (shows no provider "aws") without declaring the
     `aws_region` variable it reads, and AZ names or ARNs whose region differs from their provider's region.
 
+    A literal provider region is no finding when the task asks for one self-contained file and fixes that
+    region (`cfg.requirements`).
     Why: the stack deploys somewhere else than configured, or fails on AZs and ARNs of another region.
     Fix: use the region variable in the provider; derive AZs and ARNs from data sources.
     """
@@ -70,6 +72,10 @@ def region_configuration(cfg: TerraformConfig):
         if p.labels[0] != "aws" or "alias" in p.attributes:
             continue
         attr = p.attributes.get("region")
+        req = cfg.requirements
+        if attr is not None and type(attr.value) is str and req is not None and req.single_file \
+                and attr.value in req.regions:
+            continue  # a self-contained file with the region the task fixes: what was asked
         if attr is not None and type(attr.value) is str:
             # The pipeline deploys to the region it passes in (aws_region); a literal pins one region.
             also = f" although {', '.join(f'var.{n}' for n in sorted(region_var_names))} is declared" \

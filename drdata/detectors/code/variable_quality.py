@@ -6,7 +6,7 @@ import re
 
 from drdata.detectors.code._util import module_dir, variable_uses
 from drdata.detectors.code.region_configuration import REGION_VARS
-from drdata.detectors.registry import detector, hit
+from drdata.detectors.registry import cannot_tell, detector, hit
 from drdata.hcl.model import TerraformConfig
 
 # Covered by other categories: an unused region variable (region_configuration), the suffix variable
@@ -27,6 +27,7 @@ def variable_quality(cfg: TerraformConfig):
     """Flags variables that nothing references, variables without a type or description, and variables whose
     description enumerates the allowed values but that have no validation block.
 
+    A variable unused in a truncated answer is "cannot tell": the code using it may be in the lost part.
     Why: dead inputs mislead operators; untyped or unvalidated ones accept values that fail only at apply.
     Fix: remove unused variables; add `type`, `description` and a `validation` block for enumerations.
     """
@@ -35,7 +36,11 @@ def variable_quality(cfg: TerraformConfig):
         name = v.labels[0]
         addr = f"var.{name}"
         if name not in uses.get(module_dir(v.file), set()) and name not in _ELSEWHERE and (cfg.resources or cfg.modules):
-            yield hit(v, f"{addr}: declared but never used")
+            if cfg.truncated:
+                # The code that would use it may be in the part of the answer that was cut off.
+                yield cannot_tell(v, "declared but not used in the part of the answer that was not cut off")
+            else:
+                yield hit(v, f"{addr}: declared but never used")
         missing = [k for k in ("type", "description") if k not in v.attributes]
         if missing:
             yield hit(v, f"{addr}: no {' and no '.join(missing)}")

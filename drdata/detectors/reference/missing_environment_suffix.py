@@ -109,10 +109,10 @@ def missing_environment_suffix(cfg: TerraformConfig):
     value count too (they differ per deployment). An environment name (`var.environment`,
     `terraform.workspace`: dev/staging/prod) does not: two deployments of dev collide. When the
     answer declares no suffix variable, every named resource fires. A name the task's PROMPT prescribes
-    literally (`cfg.requirements.names`) is not flagged; when the PROMPT prescribes a naming convention with
-    placeholders none of which differs per deployment (`{environment}-{region}-{service}`), no name is
-    flagged, and when its convention has a per-deployment placeholder (`prod-<resource>-<id>`) a variable
-    named after it carries the suffix. `name_prefix` is no physical name (AWS appends a unique suffix), and a
+    literally (`cfg.requirements.names`) is not flagged (a naming convention with placeholders,
+    `{environment}-{region}-{service}`, prescribes no exact name: the gold protocol's reading); when the
+    PROMPT's convention has a per-deployment placeholder (`prod-<resource>-<id>`) a variable named after it
+    carries the suffix. `name_prefix` is no physical name (AWS appends a unique suffix), and a
     module's `var.x` carries what the module calls pass for it. A block that did not parse is read as text: a name line there without the suffix makes
     the answer "cannot tell" rather than clear.
     Why: parallel deployments in one account collide on names ("already exists").
@@ -120,8 +120,6 @@ def missing_environment_suffix(cfg: TerraformConfig):
     """
     scoped = set(_table()["unnamed_scope_types"]["types"])
     req = cfg.requirements
-    if req is not None and req.prescribes_names_without_suffix:
-        return  # the PROMPT prescribes a naming convention without a per-deployment part
     prescribed = req.names if req is not None else frozenset()
     declared = suffix_variables(cfg)
     missing = (f"does not include var.{declared[0]}" if declared

@@ -74,8 +74,9 @@ def missing_monitoring_alarms(cfg: TerraformConfig):
     if not services:
         return
     if not alarms:
-        yield hit(None, f"no aws_cloudwatch_metric_alarm at all for {len(services)} monitorable resource(s) "
-                        f"such as {services[0].address}", address="config")
+        # Anchored on the first monitorable resource, so that an IDEAL which drops it is not taken for a repair.
+        yield hit(services[0], f"no aws_cloudwatch_metric_alarm at all for {len(services)} monitorable resource(s) "
+                               f"such as {services[0].address}", part="alarms")
         return
     for res in services:
         if res.resource_type in _MUST_WATCH and not _covered(cfg, res, alarms):
