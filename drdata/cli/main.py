@@ -250,6 +250,44 @@ def publish(ctx, dataset_dir: Path, repo_id: str, private: bool, yes: bool) -> N
     click.echo(plan.describe())
 
 
+@cli.group()
+def schema() -> None:
+    """The AWS provider schema extract the schema detectors read."""
+
+
+@schema.command("show")
+def schema_show() -> None:
+    """Print where the extract in use came from (provider and terraform versions, counts)."""
+    from drdata.terraform.schema import SCHEMA_FILE, load_schema
+
+    s = load_schema()
+    click.echo(json.dumps({"path": str(SCHEMA_FILE), "provider_version": s.provider_version,
+                           "terraform_version": s.terraform_version, "resources": len(s.resources),
+                           "data_sources": len(s.data_sources)}, sort_keys=True))
+
+
+@schema.command("update")
+@click.option("-o", "--out", "out_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the extract here (default: replace the one shipped in the drdata package).")
+@click.option("--provider-version", default=None, help="aws provider version in the mirror (default: newest).")
+@click.option("--mirror", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Filesystem mirror with the provider plugin (default: DRDATA_TF_MIRROR or the usual folders).")
+@click.option("--terraform", "terraform_bin", default=None, help="terraform binary (default: terraform on PATH).")
+@click.pass_context
+def schema_update(ctx, out_file: Path | None, provider_version: str | None, mirror: Path | None,
+                  terraform_bin: str | None) -> None:
+    """Regenerate the extract with `terraform providers schema -json`, offline, from a local mirror."""
+    from drdata.terraform.schema import update_schema
+    from drdata.terraform.tool import TerraformUnavailable
+
+    try:
+        summary = update_schema(out_file, provider_version=provider_version, terraform=terraform_bin,
+                                mirror=mirror)
+    except (TerraformUnavailable, ValueError, OSError, RuntimeError) as exc:
+        _fail(exc, ctx.obj["debug"])
+    click.echo(json.dumps(summary, sort_keys=True))
+
+
 def main() -> None:
     cli(prog_name="drdata")
 
