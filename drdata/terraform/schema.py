@@ -193,7 +193,7 @@ def load_schema(path: str | None = None) -> Schema:
 
 def nearest(name: str, candidates) -> str | None:
     """The closest valid name for a "did you mean", or None when none is close."""
-    found = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.75)
+    found = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return found[0] if found else None
 
 

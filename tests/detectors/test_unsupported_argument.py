@@ -1,0 +1,53 @@
+import pytest
+
+from tests.detectors._code import check, run
+
+CASES = [
+    ("unknown-argument", 'resource "aws_s3_bucket" "b" {\n  bucket_name = "b"\n}\n', "fires", ["aws_s3_bucket.b"],
+     "`bucket_name` is not an argument of aws_s3_bucket; did you mean `bucket`?"),
+    ("nested-argument", 'resource "aws_security_group" "s" {\n  ingress {\n    from_port  = 443\n    to_port = 443\n'
+     '    protocol = "tcp"\n    cidr_block = ["10.0.0.0/8"]\n  }\n}\n', "fires", ["aws_security_group.s"],
+     "`ingress.cidr_block`"),
+    ("unknown-block", 'resource "aws_lambda_function" "f" {\n  function_name = "f"\n  role = "r"\n'
+     '  vpc_configuration {\n    subnet_ids = []\n  }\n}\n', "fires", ["aws_lambda_function.f"], "did you mean `vpc_config`?"),
+    ("computed-only", 'resource "aws_sqs_queue" "q" {\n  name = "q"\n  arn  = "x"\n}\n', "fires", ["aws_sqs_queue.q"],
+     "computed by the provider"),
+    ("block-assigned", 'resource "aws_lb_listener" "l" {\n  load_balancer_arn = "x"\n'
+     '  default_action = [{ type = "forward" }]\n}\n', "fires", ["aws_lb_listener.l"], "is a block, not an argument"),
+    ("argument-as-block", 'resource "aws_s3_bucket" "b" {\n  tags {\n    Name = "b"\n  }\n}\n', "fires",
+     ["aws_s3_bucket.b"], "is an argument, not a block"),
+    ("no-timeouts-block", 'resource "aws_iam_role" "r" {\n  assume_role_policy = "{}"\n  timeouts {\n'
+     '    create = "5m"\n  }\n}\n', "fires", ["aws_iam_role.r"], "`timeouts` is not a block type"),
+    ("dynamic-content", 'resource "aws_security_group" "s" {\n  dynamic "ingress" {\n    for_each = var.ports\n'
+     '    content {\n      port = ingress.value\n    }\n  }\n}\n', "fires", ["aws_security_group.s"], "`ingress.port`"),
+    ("provider-block", 'provider "aws" {\n  region = "us-east-1"\n  default_tag {\n    tags = {}\n  }\n}\n',
+     "fires", ["provider.aws"], "did you mean `default_tags`?"),
+    ("literal-object-field", 'resource "aws_security_group" "s" {\n  egress = [{\n    from_port = 0\n'
+     '    to_port = 0\n    protocol = "-1"\n    cidr_block = ["0.0.0.0/0"]\n  }]\n}\n', "fires",
+     ["aws_security_group.s"], "no field `cidr_block`"),
+    # Terraform's meta-arguments, timeouts where the type has them, attributes written as blocks, dynamic blocks.
+    ("meta-arguments", 'resource "aws_instance" "i" {\n  count = 2\n  ami = "ami-1"\n  instance_type = "t3.micro"\n'
+     '  provider = aws.west\n  depends_on = [aws_s3_bucket.b]\n  lifecycle {\n    create_before_destroy = true\n  }\n'
+     '  provisioner "local-exec" {\n    command = "echo"\n  }\n  connection {\n    host = self.public_ip\n  }\n'
+     '  timeouts {\n    create = "10m"\n  }\n}\n', "clear", [], None),
+    ("attributes-as-blocks", 'resource "aws_security_group" "s" {\n  name = "s"\n  ingress {\n    from_port = 443\n'
+     '    to_port = 443\n    protocol = "tcp"\n    cidr_blocks = ["10.0.0.0/8"]\n  }\n}\n', "clear", [], None),
+    ("dynamic-ok", 'resource "aws_security_group" "s" {\n  dynamic "ingress" {\n    for_each = var.ports\n'
+     '    iterator = p\n    content {\n      from_port = p.value\n      to_port = p.value\n      protocol = "tcp"\n'
+     '    }\n  }\n}\n', "clear", [], None),
+    ("data-source-args", 'data "aws_iam_policy_document" "p" {\n  statement {\n    actions = ["s3:GetObject"]\n'
+     '    resources = ["*"]\n    principals {\n      type = "AWS"\n      identifiers = ["*"]\n    }\n  }\n}\n',
+     "clear", [], None),
+    ("provider-alias", 'provider "aws" {\n  alias = "west"\n  region = "us-west-2"\n  default_tags {\n'
+     '    tags = { Env = "dev" }\n  }\n}\n', "clear", [], None),
+    ("other-provider", 'resource "random_password" "p" {\n  length = 16\n  whatever = true\n}\n', "clear", [], None),
+]
+
+
+@pytest.mark.parametrize("hcl,status,addresses,fragment", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_unsupported_argument(hcl, status, addresses, fragment):
+    check(run("unsupported_argument", hcl), status, addresses, fragment)
+
+
+def test_broken_answer_is_unknown():
+    check(run("unsupported_argument", 'resource "aws_s3_bucket" "b" {\n  bucket = = "b"\n}\n'), "unknown")
