@@ -97,23 +97,29 @@ SEVERITY_CHOICES = click.Choice(["Critical", "High", "Medium", "Low"], case_sens
 @click.option("--fail-on", type=SEVERITY_CHOICES, default=None,
               help="Exit 1 when any fixed failure reaches this severity (for CI).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when a terminal).")
+@click.option("--terraform-validate", is_flag=True,
+              help="Also run `terraform validate` on every answer (terraform on PATH, the aws provider in a local "
+                   "mirror; cached, parallel) and label its errors as the terraform_validate category.")
 @click.pass_context
 def label(ctx, path: Path, outdir: Path, taxonomy: str, jobs: int | None, no_cache: bool, backend: str,
           task_timeout: float, resume: bool, engine: str, scheduler: str | None, fail_on: str | None,
-          progress: bool | None) -> None:
+          progress: bool | None, terraform_validate: bool) -> None:
     """Label every task under PATH and write OUTDIR/{tasks,labels,findings}.parquet.
 
     Exit codes: 0 finished, 3 some tasks ended as error rows, 1 --fail-on
     reached, 2 usage error, 130 interrupted (the journal stays valid: --resume).
     """
     from drdata.labeling.batch import label as label_verb
+    from drdata.terraform.tool import TerraformUnavailable
 
     debug = ctx.obj["debug"]
     check_outdir(outdir)
     try:
         run, written = label_verb(path, outdir, taxonomy=taxonomy, jobs=jobs, cache=not no_cache,
                                   backend=backend, timeout=task_timeout, progress=progress, resume=resume,
-                                  engine=engine, scheduler=scheduler)
+                                  engine=engine, scheduler=scheduler, terraform_validate=terraform_validate)
+    except TerraformUnavailable as exc:
+        raise UserError(f"--terraform-validate: {exc}") from None
     except KeyboardInterrupt:
         click.echo(f"interrupted: finished tasks are kept in {outdir / 'journal.jsonl'}; "
                    "run again with --resume to continue", err=True)

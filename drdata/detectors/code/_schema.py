@@ -22,6 +22,7 @@ that each detector filters by its category.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from drdata.detectors.registry import cannot_tell, hit, hit_at
@@ -281,7 +282,47 @@ def schema_walk(cfg: TerraformConfig) -> list[tuple[str, object]]:
     for p in cfg.providers:
         if p.labels[:1] == ("aws",):
             w.check(p, p, schema.provider_block, "", PROVIDER_META_ARGS)
+    _top_level(cfg, w)
     return w.out
+
+
+TOP_LEVEL = ("terraform", "provider", "variable", "output", "locals", "module", "resource", "data", "moved",
+             "import", "check", "removed", "ephemeral")
+_TOP_ARG = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*=(?!=)", re.M)
+
+
+def _top_level(cfg: TerraformConfig, w: _Walk) -> None:
+    """Terraform's own file schema: only blocks at the top level of a .tf file, of the known types. A code block
+    of arguments only (no block) is a variables file (`terraform.tfvars` shown without its name) and is left
+    alone, as are files named otherwise than .tf."""
+    for b in cfg.other_blocks:
+        if b.type not in TOP_LEVEL and (b.file is None or b.file.endswith(".tf")):
+            w.add(UNSUPPORTED, hit_at(".".join((b.type, *b.labels)), b.type, b.file, b.line,
+                                      f"`{b.type}` blocks are not expected at the top level of a .tf file"
+                                      f"{_mean(b.type, TOP_LEVEL)} (terraform: \"Unsupported block type\")",
+                                      _first_lines(b, 1)))
+    spans = None
+    for cb in cfg.code_blocks:
+        if cb.file is not None and not cb.file.endswith(".tf"):
+            continue
+        found = list(_TOP_ARG.finditer(cb.text))
+        if not found:
+            continue
+        if spans is None:
+            spans = [(b.line, b.end_line) for b in (*cfg.all_blocks(), *cfg.locals_blocks)]
+        end = cb.line + cb.text.count("\n")
+        if not any(cb.line <= a <= end for a, _ in spans) and cb.file is None:
+            continue  # arguments only: a variables file
+        if any(cb.line <= e.line <= end for e in cfg.errors):
+            continue  # block boundaries are unsure; hcl_syntax_error reports the block
+        for m in found:
+            line = cb.line + cb.text.count("\n", 0, m.start())
+            if not any(a <= line <= z for a, z in spans):
+                name = m.group(1)
+                w.add(UNSUPPORTED, hit_at(name, "config", cb.file, line,
+                                          f"`{name} = ...` outside any block: a .tf file holds only blocks at its "
+                                          "top level (terraform: \"Unsupported argument\"); variable values go "
+                                          "in a .tfvars file", cb.text[m.start():].split("\n", 1)[0]))
 
 
 def schema_items(cfg: TerraformConfig, category: str):
