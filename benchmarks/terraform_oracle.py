@@ -110,6 +110,7 @@ def main() -> None:
                 c["terraform error"] += 1
             continue
         outcomes = {d: run_detector(dets[d], cfg) for d in ALL_DETECTORS}
+        _LIVE[id(cfg)] = _live(cfg, modules[i])
         name = f"{tid}/{side}"
         errors = verdict.errors()
         tf_fails = verdict.fails
@@ -129,8 +130,9 @@ def main() -> None:
                                                          "undefined_reference" else {_holder(cfg, f.line)})}
                 if not holders & seen:
                     f = findings[0]
-                    disagree[vname]["drdata only: in blocks terraform does not evaluate (a module folder no "
-                                    "module block calls, a provider block no resource uses)"].append(
+                    disagree[vname]["drdata only: in blocks terraform does not load or evaluate (a superseded "
+                                    "revision, a module folder no module block calls, a provider block no "
+                                    "resource uses, the backend)"].append(
                         f"{name} {f.message[:160]}")
                     continue
                 f = next(f for f in findings if ({_holder(cfg, f.line)} | _referrers(cfg, f.address)) & seen)
@@ -140,8 +142,10 @@ def main() -> None:
         if verdict.status == "init_failed":
             continue  # the files did not load: terraform evaluated no block
         tf_addr = {d.address for d in errors if d.address}
-        # An error of no block (a provider configuration missing) stops terraform before any block.
-        seen = _seen(cfg, modules[i], tf_addr) if all(d.address for d in errors) else set()
+        # Errors of no block (a provider configuration missing) and of module call arguments come from checks
+        # terraform makes before its graph walk: then it evaluated no block.
+        early = any(not d.address or d.address.startswith("module.") for d in errors)
+        seen = set() if early else _seen(cfg, modules[i], tf_addr)
         # Failing addresses: the top-level blocks holding an error, both sides mapped the same way, over the
         # blocks terraform evaluated (none of their dependencies failed, in a file terraform loads). An undefined
         # reference fails every block that makes it (drdata reports it once, at its first use).
@@ -257,38 +261,63 @@ def _causes(errors) -> dict:
     return out or {"(no error diagnostic)": None}
 
 
-def _seen(cfg, module, failed: set[str]) -> set[str]:
-    """Top-level blocks terraform validate evaluated: in a file it loads (the root module's folder and the
-    local modules called from loaded files), and none of their dependencies failed (terraform's graph walk skips
-    what depends on a failed node, silently)."""
-    from pathlib import PurePosixPath
+DEAD = "(a block terraform does not load: a superseded revision, or a folder no module block calls)"
+_LIVE: dict[int, frozenset[int]] = {}  # id(cfg) -> first lines of the blocks in the files terraform loads
 
+
+def _folders(cfg, module):
+    """(folder of a block's file, folders terraform loads, module folder -> module blocks calling it)."""
     from drdata.detectors.registry import block_address
-    from drdata.hcl.model import Resource
 
     def folder(file):
-        return str(PurePosixPath(file).parent) if file else (module.root or ".")
+        return _norm(str(PurePosixPath(file).parent)) if file and "/" in file else (module.root or ".")
 
     root = module.root or "."
     loaded, todo = {root}, [root]
-    callers: dict[str, set[str]] = defaultdict(set)  # module folder -> module blocks calling it
+    callers: dict[str, set[str]] = defaultdict(set)
     while todo:
         d = todo.pop()
         for m in cfg.modules:
             src = m.get("source")
-            if _norm(folder(m.file)) == d and isinstance(src, str) and src.startswith(("./", "../")):
+            if folder(m.file) == d and isinstance(src, str) and src.startswith(("./", "../")):
                 sub = _norm(str(PurePosixPath(d, src)) if d != "." else str(PurePosixPath(src)))
                 callers[sub].add(block_address(m))
                 if sub not in loaded:
                     loaded.add(sub)
                     todo.append(sub)
+    return folder, loaded, callers
+
+
+def _live(cfg, module) -> frozenset[int]:
+    from drdata.terraform.revisions import superseded
+
+    folder, loaded, _ = _folders(cfg, module)
+    dead = [span for spans in superseded(cfg).values() for span in spans]
+    lines = set()
+    for b in (*cfg.all_blocks(), *cfg.locals_blocks):
+        if folder(b.file) in loaded and not any(a <= b.line <= z for a, z in dead):
+            lines.add(b.line)
+            if b.type == "locals":
+                lines.update(a.line for a in b.attributes.values())
+    return frozenset(lines)
+
+
+def _seen(cfg, module, failed: set[str]) -> set[str]:
+    """Top-level blocks terraform validate evaluated: in a file it loads (the root module's folder and the
+    local modules called from loaded files, not a superseded revision), and none of their dependencies failed
+    (terraform's graph walk skips what depends on a failed node, silently)."""
+    from drdata.detectors.registry import block_address
+    from drdata.hcl.model import Resource
+
+    folder, loaded, callers = _folders(cfg, module)
+    live = _LIVE[id(cfg)]
     deps: dict[str, set[str]] = {}
     inside: set[str] = set()
     for b in cfg.all_blocks():
         a = b.address if isinstance(b, Resource) else block_address(b)
-        if _norm(folder(b.file)) in loaded:
+        if b.line in live:
             inside.add(a)
-        refs = {r.address for r in b.all_refs() if r.kind != "other"} | callers.get(_norm(folder(b.file)), set())
+        refs = {r.address for r in b.all_refs() if r.kind != "other"} | callers.get(folder(b.file), set())
         if isinstance(b, Resource):
             prov = b.get("provider")
             refs.discard(str(prov) if prov else "")
@@ -296,7 +325,8 @@ def _seen(cfg, module, failed: set[str]) -> set[str]:
         deps.setdefault(a, set()).update(refs)
     for name, attr in cfg.locals.items():
         deps.setdefault(f"local.{name}", set()).update(r.address for r in attr.refs if r.kind != "other")
-        inside.add(f"local.{name}")
+        if attr.line in live:
+            inside.add(f"local.{name}")
     bad: dict[str, bool] = {}
 
     def blocked(a: str, stack: frozenset = frozenset()) -> bool:
@@ -330,27 +360,33 @@ def _blocking(findings) -> list:
 
 
 def _referrers(cfg, address: str) -> set[str]:
-    """Top-level blocks and locals whose expressions refer to ``address``."""
+    """Top-level blocks and locals whose expressions refer to ``address`` (DEAD for those not loaded)."""
     from drdata.detectors.registry import block_address
     from drdata.hcl.model import Resource
 
-    out = {b.address if isinstance(b, Resource) else block_address(b) for b in cfg.referrers(address)}
-    out |= {f"local.{n}" for n, a in cfg.locals.items() if any(r.address == address for r in a.refs)}
+    live = _LIVE[id(cfg)]
+    out = {(b.address if isinstance(b, Resource) else block_address(b)) if b.line in live else DEAD
+           for b in cfg.referrers(address)}
+    out |= {f"local.{n}" if a.line in live else DEAD for n, a in cfg.locals.items()
+            if any(r.address == address for r in a.refs)}
     return out
 
 
 def _holder(cfg, line) -> str | None:
+    """Address of the top-level block holding ``line`` (DEAD when terraform does not load that block)."""
     from drdata.detectors.registry import block_address
     from drdata.hcl.model import Resource
 
     if line is None:
         return None
-    for b in cfg.all_blocks():
+    live = _LIVE[id(cfg)]
+    for b in (*cfg.all_blocks(), *cfg.locals_blocks):
         if b.line <= line <= b.end_line:
+            if b.line not in live:
+                return DEAD
+            if b.type == "locals":
+                return next((f"local.{n}" for n, a in b.attributes.items() if a.line <= line <= a.end_line), None)
             return b.address if isinstance(b, Resource) else block_address(b)
-    for name, attr in cfg.locals.items():
-        if attr.line <= line <= attr.end_line:
-            return f"local.{name}"
     return None
 
 

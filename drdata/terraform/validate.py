@@ -35,6 +35,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
 from drdata.hcl.model import CodeBlock, Resource, TerraformConfig
+from drdata.terraform.revisions import superseded
 from drdata.terraform.tool import Toolchain, base_env, find_toolchain, write_cli_config
 
 OVERRIDE_FILE = "_drdata_override.tf"
@@ -150,7 +151,7 @@ def answer_module(cfg: TerraformConfig, aws_version: str | None = None) -> Modul
     named_tf = [p for cb in cfg.code_blocks if cb.file and (p := _clean_path(cb.file)) and p.endswith(".tf")]
     root = _root_of(named_tf)
     starts = sorted(b.line for b in (*cfg.all_blocks(), *cfg.locals_blocks))
-    blank = _superseded(cfg)
+    blank = superseded(cfg)
     for k, cb in enumerate(cfg.code_blocks):
         path = _clean_path(cb.file) if cb.file else None
         if path is not None and root and "/" not in path:
@@ -197,40 +198,6 @@ def answer_module(cfg: TerraformConfig, aws_version: str | None = None) -> Modul
             'terraform {\n  required_providers {\n    aws = {\n      source  = "hashicorp/aws"\n'
             f'      version = "{aws_version}"\n    }}\n  }}\n}}\n')
     return Module(out, root, origins, not reason, reason)
-
-
-def _superseded(cfg: TerraformConfig) -> dict[int, list[tuple[int, int]]]:
-    """Line spans of blocks that are not part of the files, as drdata reads an answer (hcl_syntax_error): a
-    block shown again later in a file of the same name (a revision replaces it), and a block of an unnamed
-    code block that a named file declares too (an excerpt quoting the code)."""
-    from drdata.detectors.registry import block_address
-
-    ends = [cb.line + cb.text.count("\n") for cb in cfg.code_blocks]
-
-    def where(line: int) -> int:
-        for k, cb in enumerate(cfg.code_blocks):
-            if cb.line <= line <= ends[k]:
-                return k
-        return -1
-
-    items = []  # (code block index, key, span)
-    for b in cfg.all_blocks():
-        key = b.address if isinstance(b, Resource) else block_address(b)
-        items.append((where(b.line), key, (b.line, b.end_line)))
-    for lb in cfg.locals_blocks:
-        items.append((where(lb.line), "locals:" + ",".join(sorted(lb.attributes)), (lb.line, lb.end_line)))
-    names = [(_clean_path(cb.file) if cb.file else None) for cb in cfg.code_blocks]
-    named_keys = {key for k, key, _ in items if k >= 0 and names[k]}
-    out: dict[int, list[tuple[int, int]]] = {}
-    for k, key, span in items:
-        if k < 0:
-            continue
-        if names[k] is None:
-            if key in named_keys:
-                out.setdefault(k, []).append(span)
-        elif any(k2 > k and names[k2] == names[k] and key2 == key for k2, key2, _ in items):
-            out.setdefault(k, []).append(span)
-    return out
 
 
 def _root_of(tf_paths: list[str]) -> str:

@@ -33,3 +33,12 @@ def test_missing_required_argument(hcl, status, addresses, fragment):
 def test_block_cut_by_a_parse_error_cannot_tell():
     hcl = 'resource "aws_iam_role" "r" {\n  name = "r"\n  tags = {\n    a = = 1\n  }\n}\n'
     check(run("missing_required_argument", hcl), "unknown")
+
+
+def test_local_module_variable_without_default_must_be_passed():
+    from tests.detectors._code import answer, run_md
+
+    files = [("modules/net/variables.tf", 'variable "cidr" {\n  type = string\n}\nvariable "name" {\n'
+              '  type = string\n  default = "net"\n}\n'),
+             ("main.tf", 'module "net" {\n  source = "./modules/net"\n}\n')]
+    check(run_md("missing_required_argument", answer(files)), "fires", ["module.net"], "required variable `cidr`")

@@ -51,3 +51,33 @@ def test_unsupported_argument(hcl, status, addresses, fragment):
 
 def test_broken_answer_is_unknown():
     check(run("unsupported_argument", 'resource "aws_s3_bucket" "b" {\n  bucket = = "b"\n}\n'), "unknown")
+
+
+def test_a_later_revision_of_the_file_replaces_the_block():
+    from tests.detectors._code import answer, run_md
+
+    wrong = 'resource "aws_db_instance" "d" {\n  name = "app"\n  instance_class = "db.t3.micro"\n}\n'
+    fixed = 'resource "aws_db_instance" "d" {\n  db_name = "app"\n  instance_class = "db.t3.micro"\n}\n'
+    check(run_md("unsupported_argument", answer([("rds.tf", wrong), ("rds.tf", fixed)])), "clear")
+    check(run_md("unsupported_argument", answer([("rds.tf", fixed), ("rds.tf", wrong)])), "fires",
+          ["aws_db_instance.d"], "`name`")
+    # An unnamed excerpt quoting a named file's block is not judged apart from it.
+    check(run_md("unsupported_argument", answer([("rds.tf", fixed), (None, wrong)])), "clear")
+
+
+MODULE_FILES = [("modules/net/variables.tf", 'variable "cidr" {\n  type = string\n}\nvariable "name" {\n'
+                 '  type = string\n  default = "net"\n}\n'),
+                ("modules/net/main.tf", 'resource "aws_vpc" "v" {\n  cidr_block = var.cidr\n}\n')]
+
+
+@pytest.mark.parametrize("call,status,fragment", [
+    ('module "net" {\n  source = "./modules/net"\n  cidr = "10.0.0.0/16"\n  nmae = "x"\n}\n', "fires",
+     "`nmae` is not a variable of the module in modules/net; did you mean `name`?"),
+    ('module "net" {\n  source = "./modules/net"\n  cidr = "10.0.0.0/16"\n  count = 1\n}\n', "clear", None),
+    # The module's folder is not in the answer: its variables are unknown.
+    ('module "net" {\n  source = "./modules/other"\n  anything = 1\n}\n', "clear", None),
+])
+def test_local_module_call_arguments(call, status, fragment):
+    from tests.detectors._code import answer, run_md
+
+    check(run_md("unsupported_argument", answer([*MODULE_FILES, ("main.tf", call)])), status, None, fragment)

@@ -16,17 +16,20 @@ shipped in :mod:`drdata.terraform.schema`, the way ``terraform validate`` decode
 - ``timeouts`` and every other nested block are whatever the schema says for that type.
 
 Types of other providers (``random_id``, ``archive_file``, ``awscc_*``) are skipped: only the aws provider's
-schema is shipped. The walk runs once per configuration (``cfg.derived``) and yields ``(category, item)`` pairs
+schema is shipped. So are blocks that a later revision of the same file, or a named file, replaces
+(:mod:`drdata.terraform.revisions`): the answer's files hold the last version. The walk runs once per configuration (``cfg.derived``) and yields ``(category, item)`` pairs
 that each detector filters by its category.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections import Counter
 
-from drdata.detectors.registry import cannot_tell, hit, hit_at
+from drdata.detectors.registry import block_address, cannot_tell, hit, hit_at
 from drdata.hcl.model import Block, Expr, Resource, TerraformConfig
+from drdata.terraform.revisions import superseded_lines
 from drdata.terraform.schema import (
     DATA_META_ARGS,
     DATA_META_BLOCKS,
@@ -258,8 +261,9 @@ def schema_walk(cfg: TerraformConfig) -> list[tuple[str, object]]:
     """Every schema issue of the answer as (category, hit / cannot_tell / deprecated triple)."""
     schema = load_schema()
     w = _Walk(cfg, schema)
+    replaced = superseded_lines(cfg)
     for r in (*cfg.resources, *cfg.data):
-        if not r.resource_type.startswith("aws_"):
+        if not r.resource_type.startswith("aws_") or r.line in replaced:
             continue
         sch = schema.block_of(r.mode, r.resource_type)
         if sch is None:
@@ -280,10 +284,50 @@ def schema_walk(cfg: TerraformConfig) -> list[tuple[str, object]]:
                                   else (DATA_META_ARGS, DATA_META_BLOCKS))
         w.check(r, r, sch, "", meta_args, meta_blocks)
     for p in cfg.providers:
-        if p.labels[:1] == ("aws",):
+        if p.labels[:1] == ("aws",) and p.line not in replaced:
             w.check(p, p, schema.provider_block, "", PROVIDER_META_ARGS)
     _top_level(cfg, w)
+    if cfg.modules:
+        _module_calls(cfg, w, replaced)
     return w.out
+
+
+MODULE_META = frozenset({"source", "version", "providers", "count", "for_each", "depends_on"})
+
+
+def _folder(file: str | None) -> str:
+    return posixpath.dirname(file.lstrip("./")) if file else ""
+
+
+def _module_calls(cfg: TerraformConfig, w: _Walk, replaced: frozenset[int]) -> None:
+    """A local module's variables are its schema: a call may pass only those, and must pass those without a
+    default. Judged when the answer shows the module's folder (its files named under it)."""
+    files_by_folder: dict[str, list[Block]] = {}
+    for b in cfg.all_blocks():
+        files_by_folder.setdefault(_folder(b.file), []).append(b)
+    for m in cfg.modules:
+        src = m.get("source")
+        if m.line in replaced or not isinstance(src, str) or isinstance(src, Expr) \
+                or not src.startswith(("./", "../")):
+            continue
+        folder = posixpath.normpath(posixpath.join(_folder(m.file), src))
+        folder = "" if folder == "." else folder
+        shown = [b for b in files_by_folder.get(folder, ()) if b.line not in replaced]
+        if not shown or folder == _folder(m.file):
+            continue  # the module's files are not in the answer (another category's business)
+        variables = {v.labels[0]: v for v in shown if v.type == "variable" and v.labels}
+        addr = block_address(m)
+        if any(e.file and _folder(e.file) == folder for e in cfg.errors):
+            w.add(UNSUPPORTED, cannot_tell(m, f"part of module folder {folder} did not parse"))
+            continue
+        for name, attr in m.attributes.items():
+            if name not in MODULE_META and name not in variables:
+                w.add(UNSUPPORTED, hit(m, f"{addr}: `{name}` is not a variable of the module in {folder}"
+                                          f"{_mean(name, variables)} (terraform: \"Unsupported argument\")", attr))
+        for name, v in variables.items():
+            if "default" not in v.attributes and name not in m.attributes:
+                w.add(REQUIRED, hit(m, f"{addr}: required variable `{name}` of the module in {folder} is not "
+                                       "passed (terraform: \"Missing required argument\")", address=addr))
 
 
 TOP_LEVEL = ("terraform", "provider", "variable", "output", "locals", "module", "resource", "data", "moved",
