@@ -97,6 +97,7 @@ def main() -> None:
 
     dets = registry()
     conf = {name: Counter() for name in VERDICTS}
+    loaded_conf = {name: Counter() for name in VERDICTS}  # answers whose files terraform could load
     addr = {name: Counter() for name in VERDICTS}
     und = Counter()
     disagree: dict[str, dict[str, list[str]]] = {name: defaultdict(list) for name in VERDICTS}
@@ -118,6 +119,8 @@ def main() -> None:
             findings = [f for d in det_ids for f in _blocking(outcomes[d].findings)]
             dd_fails = bool(findings)
             conf[vname][(tf_fails, dd_fails)] += 1
+            if verdict.status != "init_failed":
+                loaded_conf[vname][(tf_fails, dd_fails)] += 1
             if vname == "schema":
                 unknown_dd += (not dd_fails) and any(outcomes[d].status == "unknown" for d in det_ids)
             if tf_fails and not dd_fails:
@@ -195,6 +198,10 @@ def main() -> None:
         total = sum(v for k, v in c.items() if isinstance(k, tuple))
         agree = c[(True, True)] + c[(False, False)]
         print(f"| {label} | {agree} | {total} | {_pct(agree, total)} | >= 95 % |")
+        c = loaded_conf[vname]
+        total = sum(c.values())
+        agree = c[(True, True)] + c[(False, False)]
+        print(f"| {label}, answers whose files load (init passes) | {agree} | {total} | {_pct(agree, total)} | |")
     for vname in VERDICTS:
         c = addr[vname]
         total = sum(c.values())
@@ -225,6 +232,8 @@ def main() -> None:
 # (cause, regex over "summary detail", checked in order). The category in brackets is the drdata detector whose
 # job the failure is.
 _CAUSES = [
+    ("lambda zip the pipeline builds at deploy time (drdata: not a failure, see lambda_package_missing)",
+     r"\.zip: no such file|no file exists at \S+\.zip"),
     ("local file missing (missing_local_files)", r"no file exists|no such file"),
     ("duplicate declaration (hcl_syntax_error)", r"^Duplicate (resource|data|variable|output|local|module)"),
     ("provider configuration (provider_configuration_error)",

@@ -192,8 +192,19 @@ def load_schema(path: str | None = None) -> Schema:
 
 
 def nearest(name: str, candidates) -> str | None:
-    """The closest valid name for a "did you mean", or None when none is close."""
-    found = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    """The closest valid name for a "did you mean", or None when none is close (difflib ratio >= 0.6)."""
+    return _nearest(name, tuple(candidates))
+
+
+@lru_cache(maxsize=4096)
+def _nearest(name: str, candidates: tuple[str, ...]) -> str | None:
+    # Hallucinated names recur across answers, hence the cache. Among many candidates (1,526 resource types)
+    # only those sharing a word with the name are compared: difflib's ratio on every type costs ~10 ms a name.
+    pool = candidates
+    if len(pool) > 200:
+        words = set(name.split("_")) - {"aws", ""}
+        pool = tuple(c for c in candidates if words & set(c.split("_"))) or candidates
+    found = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
     return found[0] if found else None
 
 

@@ -155,8 +155,9 @@ class _Walk:
         if fields_only:
             return
         broken = None
-        for name, entry in attrs.items():
-            if "r" in attr_flags(entry) and name not in block.attributes and not any(
+        required, limited = _shape(sch)
+        for name in required:
+            if name not in block.attributes and not any(
                     c.type == name or (c.type == "dynamic" and c.labels[:1] == (name,)) for c in block.blocks):
                 broken = self.broken(top) if broken is None else broken
                 if broken:
@@ -168,10 +169,8 @@ class _Walk:
                              hit_at(addr, top_kind(top), top.file, block.line,
                                     f"{addr}: required argument `{where}{name}` is missing from the "
                                     f"`{path}` block", _first_lines(block)))
-        for name, (mode, mn, mx, _sub) in blocks.items():
+        for name, mn, mx in limited:
             n = counts.get(name, 0)
-            if mode == "single" and not mx:
-                mx = 1
             if mx and n > mx:
                 self.add(LIMITS, hit_at(addr, top_kind(top), top.file, _nth_line(block, name, mx),
                                         f"{addr}: {n} `{where}{name}` blocks, at most {mx} allowed "
@@ -216,6 +215,29 @@ class _Walk:
                                             f"missing {', '.join(missing)} (or write `{path.rsplit('.', 1)[-1]} "
                                             "{ ... }` blocks)", attr))
             return  # one report per attribute
+
+
+_SHAPES: dict[int, tuple[dict, tuple]] = {}  # id(schema block) -> (that block, its shape): the block is kept alive
+
+
+def _shape(sch: dict) -> tuple[tuple[str, ...], tuple[tuple[str, int, int], ...]]:
+    """(required attributes, (block type, min_items, max_items) of the limited block types) of a schema block,
+    worked out once per process: most blocks of most types have neither, and looping over every attribute of
+    the schema for each block of each answer is most of the walk's time otherwise."""
+    key = id(sch)
+    hit_ = _SHAPES.get(key)
+    if hit_ is not None and hit_[0] is sch:
+        return hit_[1]
+    required = tuple(n for n, e in sch.get("a", {}).items() if "r" in attr_flags(e))
+    limited = []
+    for name, (mode, mn, mx, _sub) in sch.get("b", {}).items():
+        if mode == "single" and not mx:
+            mx = 1
+        if mn or mx:
+            limited.append((name, mn, mx))
+    shape = (required, tuple(limited))
+    _SHAPES[key] = (sch, shape)
+    return shape
 
 
 def _literal_len(value, attr) -> int | None:
