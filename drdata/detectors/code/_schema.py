@@ -42,6 +42,13 @@ from drdata.terraform.schema import (
     nearest,
 )
 
+try:
+    # Read with the registry, so batch workers load it in their warm-up, before gc.freeze(): its 120,000
+    # containers then stay out of every later full collection. A broken extract faults the detectors, not imports.
+    load_schema()
+except Exception:  # noqa: BLE001
+    pass
+
 UNKNOWN_TYPE = "unknown_resource_type"
 UNSUPPORTED = "unsupported_argument"
 REQUIRED = "missing_required_argument"
