@@ -20,6 +20,7 @@ Prints:
   with an example each.
 
     .venv/bin/python benchmarks/terraform_oracle.py [--jobs 2] [--limit N] [--examples 1] [--list KIND]
+                                                    [--lambda-packages]
 """
 
 from __future__ import annotations
@@ -57,6 +58,9 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=None, help="only the first N tasks")
     ap.add_argument("--examples", type=int, default=1, help="examples printed per disagreement kind")
     ap.add_argument("--list", default=None, help="print every case of disagreement kinds containing this text")
+    ap.add_argument("--lambda-packages", action="store_true",
+                    help="write empty stand-ins for Lambda packages the answer does not supply, as the pipeline "
+                         "builds them before deploying (drdata does not count them as failures)")
     args = ap.parse_args()
 
     from drdata.corpus import load_corpus
@@ -74,7 +78,7 @@ def main() -> None:
     print(f"terraform {tc.version}, aws provider {tc.aws_version} from {tc.mirror}; "
           f"{len(tasks)} tasks, {len(answers)} answers")
 
-    modules = [answer_module(cfg, tc.aws_version) for _, _, cfg in answers]
+    modules = [answer_module(cfg, tc.aws_version, lambda_packages=args.lambda_packages) for _, _, cfg in answers]
     not_runnable = Counter(re.sub(r"[\w.]+ (?=of another)|'.*'|\".*\"|module\.\S+", "…", m.reason)
                            for m in modules if not m.runnable)
     idx = [i for i, m in enumerate(modules) if m.runnable]
@@ -86,7 +90,8 @@ def main() -> None:
         if done[0] % 100 == 0:
             print(f"  {done[0]}/{len(idx)} validated ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
 
-    verdicts = validate_many([answers[i][2] for i in idx], jobs=args.jobs, tc=tc, on_done=progress)
+    verdicts = validate_many([answers[i][2] for i in idx], jobs=args.jobs, tc=tc, on_done=progress,
+                             lambda_packages=args.lambda_packages)
     dt = time.perf_counter() - t0
     cached = sum(v.cached for v in verdicts)
     print(f"runnable: {len(idx)} answers; not runnable: {len(answers) - len(idx)}")

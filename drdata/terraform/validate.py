@@ -143,8 +143,10 @@ def _remote_module(cfg: TerraformConfig) -> str | None:
     return None
 
 
-def answer_module(cfg: TerraformConfig, aws_version: str | None = None) -> Module:
-    """The files of a parsed answer, as :func:`validate_module` writes them."""
+def answer_module(cfg: TerraformConfig, aws_version: str | None = None, *, lambda_packages: bool = False) -> Module:
+    """The files of a parsed answer, as :func:`validate_module` writes them. ``lambda_packages``: also write
+    empty stand-ins for the Lambda packages (literal ``filename`` of aws_lambda_function / aws_lambda_layer_version)
+    the answer does not supply, as a pipeline that builds them before deploying would have them."""
     files: dict[str, list[str]] = {}
     origins: dict[str, list[tuple[int, int, int, str | None]]] = {}
     unnamed = 0
@@ -184,6 +186,17 @@ def answer_module(cfg: TerraformConfig, aws_version: str | None = None) -> Modul
             path = f"{root}/{path}"
         if path is not None and path not in out:
             out[path] = ""
+    if lambda_packages:
+        for r in cfg.resources_of("aws_lambda_function", "aws_lambda_layer_version"):
+            fn = r.get("filename")
+            if isinstance(fn, str):
+                text = str(fn).strip('"')
+                for prefix in ("${path.module}/", "${path.root}/", "./"):
+                    text = text.removeprefix(prefix)
+                path = _clean_path(text) if "${" not in text else None
+                if path is not None:
+                    base = _folder_of(r.file, root)
+                    out.setdefault(f"{base}/{path}" if base else path, "")
     reason = ""
     if not cfg.code_blocks:
         reason = "no Terraform code"
@@ -198,6 +211,13 @@ def answer_module(cfg: TerraformConfig, aws_version: str | None = None) -> Modul
             'terraform {\n  required_providers {\n    aws = {\n      source  = "hashicorp/aws"\n'
             f'      version = "{aws_version}"\n    }}\n  }}\n}}\n')
     return Module(out, root, origins, not reason, reason)
+
+
+def _folder_of(file: str | None, root: str) -> str:
+    path = _clean_path(file) if file else None
+    if path is None or "/" not in path:
+        return root
+    return str(PurePosixPath(path).parent)
 
 
 def _root_of(tf_paths: list[str]) -> str:
@@ -367,10 +387,11 @@ class VerdictCache:
 
 
 def validate_answer(cfg: TerraformConfig, tc: Toolchain | None = None, *, cache: VerdictCache | bool = True,
-                    state_dir: Path | None = None) -> Verdict:
-    """The verdict of terraform on one parsed answer (cached by content hash)."""
+                    state_dir: Path | None = None, lambda_packages: bool = False) -> Verdict:
+    """The verdict of terraform on one parsed answer (cached by content hash); ``lambda_packages``: see
+    :func:`answer_module`."""
     tc = tc or find_toolchain()
-    module = answer_module(cfg, tc.aws_version)
+    module = answer_module(cfg, tc.aws_version, lambda_packages=lambda_packages)
     if not module.runnable:
         return Verdict("not_runnable", module.reason)
     key = module.key(tc)
@@ -419,8 +440,8 @@ def _remap(diags: list[Diagnostic], module: Module, cfg: TerraformConfig) -> lis
 
 
 def validate_many(cfgs: Iterable[TerraformConfig], *, jobs: int = 2, cache: bool = True,
-                  tc: Toolchain | None = None, on_done: Callable[[int, Verdict], None] | None = None
-                  ) -> list[Verdict]:
+                  tc: Toolchain | None = None, on_done: Callable[[int, Verdict], None] | None = None,
+                  lambda_packages: bool = False) -> list[Verdict]:
     """:func:`validate_answer` over many answers, ``jobs`` terraform runs at a time (threads: the work is in
     terraform's own processes). The plugin cache is filled once before the parallel runs."""
     tc = tc or find_toolchain()
@@ -430,7 +451,8 @@ def validate_many(cfgs: Iterable[TerraformConfig], *, jobs: int = 2, cache: bool
     warm = [False]
 
     def one(i: int) -> None:
-        results[i] = validate_answer(cfgs[i], tc, cache=store if store is not None else False)
+        results[i] = validate_answer(cfgs[i], tc, cache=store if store is not None else False,
+                                     lambda_packages=lambda_packages)
         if on_done is not None:
             on_done(i, results[i])
 
