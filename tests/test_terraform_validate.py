@@ -159,3 +159,18 @@ def test_label_without_the_option_has_no_terraform_rows(tmp_path):
     make_task(tmp_path / "corpus", "T001")
     run = label_corpus(tmp_path / "corpus", jobs=1, progress=False)
     assert "terraform_validate" not in set(run.labels["category"])
+
+
+def test_lambda_packages_stand_in_only_on_request():
+    md = ("## main.tf\n\n```hcl\nresource \"aws_lambda_function\" \"f\" {\n  function_name = \"f\"\n"
+          "  role = \"r\"\n  filename = \"${path.module}/build/f.zip\"\n"
+          "  source_code_hash = filebase64sha256(\"build/f.zip\")\n}\n```\n")
+    cfg = parse_answer(md, cache=False)
+    assert "build/f.zip" not in answer_module(cfg).files
+    assert answer_module(cfg, lambda_packages=True).files["build/f.zip"] == ""
+
+
+def test_a_block_of_arguments_only_is_a_variables_file():
+    md = "```hcl\nresource \"aws_sqs_queue\" \"q\" {}\n```\n\nExample values:\n\n```hcl\nenv = \"prod\"\n```\n"
+    m = answer_module(parse_answer(md, cache=False))
+    assert sorted(m.files) == ["_unnamed_1.tf", "_unnamed_2.tfvars"]

@@ -41,6 +41,13 @@ CASES = [
     ("provider-alias", 'provider "aws" {\n  alias = "west"\n  region = "us-west-2"\n  default_tags {\n'
      '    tags = { Env = "dev" }\n  }\n}\n', "clear", [], None),
     ("other-provider", 'resource "random_password" "p" {\n  length = 16\n  whatever = true\n}\n', "clear", [], None),
+    # Terraform's own file schema: a .tf file holds only blocks of the known types at its top level.
+    ("top-level-argument", 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\nenvironment = "prod"\n', "fires",
+     ["environment"], "outside any block"),
+    ("top-level-unknown-block", 'resource "aws_sqs_queue" "q" {}\nresources "aws_sqs_queue" "r" {}\n', "fires",
+     ["resources.aws_sqs_queue.r"], "did you mean `resource`?"),
+    ("heredoc-at-column-0", 'resource "aws_instance" "i" {\n  ami = "a"\n  instance_type = "t3.micro"\n'
+     '  user_data = <<EOF\nFOO=bar\nEOF\n}\n', "clear", [], None),
 ]
 
 
