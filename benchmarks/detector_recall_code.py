@@ -23,7 +23,8 @@ CODE_IDS = (
     "hcl_syntax_error", "truncated_answer", "provider_configuration_error", "provider_version_constraints",
     "region_configuration", "backend_state_configuration", "variable_quality", "missing_outputs",
     "hardcoded_values", "missing_local_files", "deprecated_arguments", "naming_rule_violation",
-    "s3_lifecycle_rule_without_filter", "backup_retention_missing", "lifecycle_misuse",
+    "s3_lifecycle_rule_without_filter", "backup_retention_missing", "lifecycle_misuse", "unknown_resource_type",
+    "unsupported_argument", "missing_required_argument", "nested_block_limits",
 )
 
 # Stricter rules of our own, over report item *titles* only: the report mapping (drdata.reports.mapping) is
@@ -48,12 +49,20 @@ OWN_RULES = {
                         r"|availability zones? \(?hard",
     "missing_local_files": r"missing (local )?file|user.?data (script|file)|templatefile|file\(|non-?existent file"
                            r"|missing script|missing template",
-    "deprecated_arguments": r"deprecat|unsupported argument|removed argument",
+    "deprecated_arguments": r"deprecat|removed argument",
     "naming_rule_violation": r"name (length|too long)|naming (rule|violation|length|limit)|character limit"
                              r"|(bucket|role|target group|alb|lb) name|uppercase|invalid name|\bsg-",
     "s3_lifecycle_rule_without_filter": r"lifecycle.*(filter|prefix)|(filter|prefix).*lifecycle",
     "backup_retention_missing": r"backup|point[- ]in[- ]time|pitr|retention period",
     "lifecycle_misuse": r"ignore_changes|create_before_destroy|lifecycle (block|meta|misuse)",
+    "unknown_resource_type": r"(invalid|non-?existent|unsupported|unknown|hallucinated|fake) (aws )?(resource|data"
+                             r" source) type|(invalid|non-?existent|hallucinated) data sources?|does not support "
+                             r"(resource|data source)",
+    "unsupported_argument": r"(unsupported|invalid|unknown|non-?existent|unexpected) (\w+ ){0,2}(argument|block "
+                            r"type)|not expected here|can'?t configure a value",
+    "missing_required_argument": r"required (argument|parameter|attribute|field|block)s? (is |are )?missing|"
+                                 r"missing (a |the )?required (argument|parameter|attribute|field|block)",
+    "nested_block_limits": r"too many \w+ blocks|max_?items|only one \w+ block",
 }
 
 

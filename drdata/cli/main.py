@@ -97,23 +97,29 @@ SEVERITY_CHOICES = click.Choice(["Critical", "High", "Medium", "Low"], case_sens
 @click.option("--fail-on", type=SEVERITY_CHOICES, default=None,
               help="Exit 1 when any fixed failure reaches this severity (for CI).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when a terminal).")
+@click.option("--terraform-validate", is_flag=True,
+              help="Also run `terraform validate` on every answer (terraform on PATH, the aws provider in a local "
+                   "mirror; cached, parallel) and label its errors as the terraform_validate category.")
 @click.pass_context
 def label(ctx, path: Path, outdir: Path, taxonomy: str, jobs: int | None, no_cache: bool, backend: str,
           task_timeout: float, resume: bool, engine: str, scheduler: str | None, fail_on: str | None,
-          progress: bool | None) -> None:
+          progress: bool | None, terraform_validate: bool) -> None:
     """Label every task under PATH and write OUTDIR/{tasks,labels,findings}.parquet.
 
     Exit codes: 0 finished, 3 some tasks ended as error rows, 1 --fail-on
     reached, 2 usage error, 130 interrupted (the journal stays valid: --resume).
     """
     from drdata.labeling.batch import label as label_verb
+    from drdata.terraform.tool import TerraformUnavailable
 
     debug = ctx.obj["debug"]
     check_outdir(outdir)
     try:
         run, written = label_verb(path, outdir, taxonomy=taxonomy, jobs=jobs, cache=not no_cache,
                                   backend=backend, timeout=task_timeout, progress=progress, resume=resume,
-                                  engine=engine, scheduler=scheduler)
+                                  engine=engine, scheduler=scheduler, terraform_validate=terraform_validate)
+    except TerraformUnavailable as exc:
+        raise UserError(f"--terraform-validate: {exc}") from None
     except KeyboardInterrupt:
         click.echo(f"interrupted: finished tasks are kept in {outdir / 'journal.jsonl'}; "
                    "run again with --resume to continue", err=True)
@@ -240,6 +246,44 @@ def publish(ctx, dataset_dir: Path, repo_id: str, private: bool, yes: bool) -> N
     except (ValueError, OSError) as exc:
         _fail(exc, debug)
     click.echo(plan.describe())
+
+
+@cli.group()
+def schema() -> None:
+    """The AWS provider schema extract the schema detectors read."""
+
+
+@schema.command("show")
+def schema_show() -> None:
+    """Print where the extract in use came from (provider and terraform versions, counts)."""
+    from drdata.terraform.schema import SCHEMA_FILE, load_schema
+
+    s = load_schema()
+    click.echo(json.dumps({"path": str(SCHEMA_FILE), "provider_version": s.provider_version,
+                           "terraform_version": s.terraform_version, "resources": len(s.resources),
+                           "data_sources": len(s.data_sources)}, sort_keys=True))
+
+
+@schema.command("update")
+@click.option("-o", "--out", "out_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the extract here (default: replace the one shipped in the drdata package).")
+@click.option("--provider-version", default=None, help="aws provider version in the mirror (default: newest).")
+@click.option("--mirror", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Filesystem mirror with the provider plugin (default: DRDATA_TF_MIRROR or the usual folders).")
+@click.option("--terraform", "terraform_bin", default=None, help="terraform binary (default: terraform on PATH).")
+@click.pass_context
+def schema_update(ctx, out_file: Path | None, provider_version: str | None, mirror: Path | None,
+                  terraform_bin: str | None) -> None:
+    """Regenerate the extract with `terraform providers schema -json`, offline, from a local mirror."""
+    from drdata.terraform.schema import update_schema
+    from drdata.terraform.tool import TerraformUnavailable
+
+    try:
+        summary = update_schema(out_file, provider_version=provider_version, terraform=terraform_bin,
+                                mirror=mirror)
+    except (TerraformUnavailable, ValueError, OSError, RuntimeError) as exc:
+        _fail(exc, ctx.obj["debug"])
+    click.echo(json.dumps(summary, sort_keys=True))
 
 
 def main() -> None:

@@ -151,7 +151,7 @@ def _fingerprint(*parts: str) -> str:
         h = hashlib.sha256()
         for base in [root / p for p in parts] if parts else [root]:
             for path in sorted(base.rglob("*")):
-                if path.suffix in (".py", ".json", ".csv") and "__pycache__" not in path.parts:
+                if path.suffix in (".py", ".json", ".csv", ".gz") and "__pycache__" not in path.parts:
                     h.update(str(path.relative_to(root)).encode())
                     h.update(path.read_bytes())
         _FINGERPRINTS[parts] = h.hexdigest()

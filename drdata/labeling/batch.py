@@ -521,12 +521,13 @@ def label_corpus(source, *, taxonomy: str = "full", jobs: int | None = None, cac
                  backend: str = "treesitter", timeout: float | None = DEFAULT_TASK_TIMEOUT,
                  progress: bool | None = None, journal: str | Path | None = None, resume: bool = False,
                  engine: str = "local", scheduler: str | None = None,
-                 on_result: Callable[[dict], None] | None = None) -> LabelRun:
+                 on_result: Callable[[dict], None] | None = None, terraform_validate: bool = False) -> LabelRun:
     """Label every task of a corpus (a path, or a list of tasks) and return the tables.
 
     ``journal``: a JSONL file that receives each finished task; with ``resume``
     the tasks already in it are not labelled again. ``engine="dask"`` runs the
-    same per-task function on a Dask cluster at ``scheduler`` (or a LocalCluster).
+    same per-task function on a Dask cluster at ``scheduler`` (or a LocalCluster). ``terraform_validate``
+    adds terraform's verdicts as the opt-in ``terraform_validate`` category (:mod:`drdata.terraform.labels`).
     """
     from drdata.corpus import load_corpus
     from drdata.hcl.parse import BACKENDS
@@ -539,6 +540,10 @@ def label_corpus(source, *, taxonomy: str = "full", jobs: int | None = None, cac
         raise ValueError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
     if scheduler and engine == "local":
         engine = "dask"
+    if terraform_validate:  # say so before any work, not after the detectors ran
+        from drdata.terraform.tool import find_toolchain
+
+        find_toolchain()
     tasks = load_corpus(source) if isinstance(source, (str, Path)) else list(source)
     kw = dict(taxonomy=taxonomy, backend=backend, cache=cache, timeout=timeout)
     header = {"taxonomy": taxonomy, "backend": backend, "timeout": timeout}
@@ -575,9 +580,15 @@ def label_corpus(source, *, taxonomy: str = "full", jobs: int | None = None, cac
             bar.close()
         if jnl is not None:
             jnl.close()
+    if terraform_validate:
+        from drdata.terraform.labels import add_terraform_validation
+
+        add_terraform_validation(results, tasks, jobs=jobs, cache=cache, backend=backend)
     run = assemble(results)
     run.meta = {"corpus": str(Path(source).resolve()) if isinstance(source, (str, Path)) else None,
                 "taxonomy": taxonomy, "backend": backend, "tasks": len(tasks)}
+    if terraform_validate:
+        run.meta["terraform_validate"] = True
     return run
 
 

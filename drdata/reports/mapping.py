@@ -26,7 +26,8 @@ CATEGORY_IDS: tuple[str, ...] = (
     "truncated_answer", "provider_configuration_error", "provider_version_constraints", "region_configuration",
     "backend_state_configuration", "variable_quality", "missing_outputs", "hardcoded_values", "missing_local_files",
     "deprecated_arguments", "naming_rule_violation", "s3_lifecycle_rule_without_filter", "backup_retention_missing",
-    "lifecycle_misuse",
+    "lifecycle_misuse", "unknown_resource_type", "unsupported_argument", "missing_required_argument",
+    "nested_block_limits",
 )
 OTHER = "other"
 TOPICS = "--topics--"  # marker in RULES: rules after it are topic nouns, decided by position in the title
@@ -53,6 +54,25 @@ RULES: tuple[Rule, ...] = (
          r"|limited|weak|broken|placeholder|basic|proper|complete)\W+){0,3}(unit tests?|integration tests?|tests?( suite| coverage"
          r"| files?| cases?)?|testing|jest|readme|documentation|docs|comments|explanations?|turns?|reasoning|code quality)\b"
          r"|^\W*(?:[\w-]+\W+){0,4}(documentation|docs|comments|readme)\W*$"),  # separators required: linear time
+    # The schema categories: names terraform rejects. Before the service rules ("VPC Flow Logs: Unsupported
+    # Argument" is about the argument), hcl_syntax_error's "unsupported block" and undefined_reference's
+    # "non-existent data", which they refine.
+    Rule("unknown_resource_type",
+         r"(invalid|non-?existent|unsupported|unknown|hallucinated|fake|made-up|fictional|wrong|incorrect) (aws )?"
+         r"(resource|data source) types?|(invalid|non-?existent|unsupported|unknown|hallucinated|fake|fictional) "
+         r"data sources?\b|(resource|data source) types? (that )?(does not|doesn't|do not|don't) exist"
+         r"|does not support (resource|data source)|invalid data source usage"),
+    Rule("missing_required_argument",
+         r"(missing|absent|omitted|lacks?|without) (the |a )?required (arguments?|parameters?|attributes?|fields?|"
+         r"blocks?|properties)|required (arguments?|parameters?|attributes?|fields?|blocks?) (is |are )?(missing|"
+         r"absent|omitted|not (set|provided|specified))"),
+    Rule("nested_block_limits",
+         r"too many \w+ blocks|max_?items|only one \w+ block|(duplicate|multiple|repeated|two) \w+ blocks? "
+         r"(where|when) (only )?one"),
+    Rule("unsupported_argument",
+         r"(invalid|unsupported|unknown|unexpected|non-?existent|hallucinated|made-up) (\w+ ){0,2}(arguments?|"
+         r"parameters?|block types?)(?! group| store)( names?)?\b|not expected here|arguments? (that )?(does not|"
+         r"doesn't) exist|can'?t configure a value"),
     Rule("missing_environment_suffix",
          r"environment[_ ]?suffix|env[_ ]?suffix|\bsuffix(es)?\b|unique (resource )?nam|nam\w* (conflicts?|collisions?|clash)"
          r"|(resource|deployment) (conflicts?|collisions?|isolation)|parallel deploy|already exists|multi-?deployment"),

@@ -4,7 +4,10 @@ Each category has an id (the one name used by its detector function, the
 registry, dataset columns and docs), a default severity and prose for reports.
 Categories are declared in the theme modules of this package; a *taxonomy* is a
 named selection of them: ``reference`` is exactly the 12 categories of the
-reference report (Pr4579), ``full`` (the default) is every category drdata knows.
+reference report (Pr4579), ``full`` (the default) is every category drdata's
+detectors label. *Opt-in* categories (``terraform_validate``) are labelled only
+by an option that needs an outside tool (``drdata label --terraform-validate``):
+:func:`category` knows them, the named taxonomies leave them out unless asked.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ class Category:
     impact: str  # what goes wrong when deployed
     fix: str  # how to fix it
     reference: bool = False  # one of the 12 categories of the reference report
+    opt_in: bool = False  # labelled only on request (needs an outside tool); not in the named taxonomies
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
@@ -60,12 +64,12 @@ def _load() -> None:
 TAXONOMIES = ("reference", "full")
 
 
-def categories(taxonomy: str = "full") -> list[Category]:
-    """Categories of a named taxonomy, reference ones first then by id."""
+def categories(taxonomy: str = "full", *, opt_in: bool = False) -> list[Category]:
+    """Categories of a named taxonomy, reference ones first then by id; ``opt_in`` adds the opt-in ones."""
     _load()
     if taxonomy not in TAXONOMIES:
         raise ValueError(f"unknown taxonomy {taxonomy!r}: choose one of {', '.join(TAXONOMIES)}")
-    cats = list(_CATEGORIES.values())
+    cats = [c for c in _CATEGORIES.values() if opt_in or not c.opt_in]
     if taxonomy == "reference":
         cats = [c for c in cats if c.reference]
     return sorted(cats, key=lambda c: (not c.reference, c.id if not c.reference else ""))  # stable: reference in declared order

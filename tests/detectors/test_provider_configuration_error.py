@@ -54,3 +54,9 @@ FILE_CASES = [
 @pytest.mark.parametrize("files,status,addresses,fragment", [c[1:] for c in FILE_CASES], ids=[c[0] for c in FILE_CASES])
 def test_provider_blocks_belong_in_provider_files(files, status, addresses, fragment):
     check(run_md("provider_configuration_error", answer(files)), status, addresses, fragment)
+
+
+@pytest.mark.parametrize("ref", ['"aws.west"', "aws[each.key]", '"aws"'])
+def test_provider_reference_must_be_bare(ref):
+    hcl = f'provider "aws" {{\n  alias = "west"\n}}\nresource "aws_sqs_queue" "q" {{\n  provider = {ref}\n}}\n'
+    check(run("provider_configuration_error", hcl), "fires", ["aws_sqs_queue.q"], "is not a provider reference")

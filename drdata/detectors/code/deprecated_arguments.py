@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from drdata.detectors.code._schema import DEPRECATED, provider_version, schema_items
 from drdata.detectors.code._util import load_table
 from drdata.detectors.registry import block_address, detector, hit, hit_at
 from drdata.hcl.model import TerraformConfig
@@ -31,9 +32,13 @@ def deprecated_arguments(cfg: TerraformConfig):
     `vpc = true` on aws_eip, `name` on aws_db_instance, data aws_subnet_ids, and expressions reading deprecated
     attributes (`data.aws_region.current.name`).
 
+    The table is fed by the AWS provider schema shipped with drdata: every other `aws_*` type, argument or
+    nested block the schema marks deprecated is flagged too (without a replacement, which the schema does not
+    name); paths the table lists are judged by the table only (`vpc = false` on aws_eip is fine).
+
     Why: on the current provider these raise deprecation warnings or 'Unsupported argument' errors, and the
     split S3 resources fight with the inline settings.
-    Fix: use the replacement named in the table.
+    Fix: use the replacement named in the table, or the one the provider docs give.
     """
     table = load_table("code_deprecations.json")
     for r in cfg.resources:
@@ -53,6 +58,24 @@ def deprecated_arguments(cfg: TerraformConfig):
         if repl:
             yield hit(d, f"{d.address}: data source {d.resource_type} is deprecated; use {repl}")
     yield from _deprecated_references(cfg, table["attribute_references"])
+    yield from _schema_deprecations(cfg, table)
+
+
+def _schema_deprecations(cfg: TerraformConfig, table: dict):
+    """What the provider schema marks deprecated and the table does not already judge."""
+    version = None
+    for top, path, attr in schema_items(cfg, DEPRECATED):
+        version = version or provider_version()
+        if path is None:
+            listed = table["resources"] if top.mode == "managed" else table["data_sources"]
+            if top.resource_type not in listed:
+                kind = "resource type" if top.mode == "managed" else "data source"
+                yield hit(top, f"{top.address}: {kind} {top.resource_type} is deprecated in the AWS provider "
+                               f"{version} schema")
+            continue
+        if path in table["arguments"].get(getattr(top, "resource_type", ""), {}):
+            continue
+        yield hit(top, f"{block_address(top)}: `{path}` is deprecated in the AWS provider {version} schema", attr)
 
 
 def _deprecated_references(cfg: TerraformConfig, table: dict):

@@ -9,6 +9,7 @@ from drdata.detectors.registry import cannot_tell, detector, hit
 from drdata.hcl.model import Block, TerraformConfig
 
 _ALIAS_REF = re.compile(r"^([a-z][a-z0-9_-]*)\.([A-Za-z_][\w-]*)$")
+_BARE_REF = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 
 def _alias(p: Block) -> str | None:
@@ -39,7 +40,11 @@ def provider_configuration_error(cfg: TerraformConfig):
     blocks, and provider/terraform blocks in root files other than provider.tf (and the other provider file
     names in the data table), where they duplicate the pipeline's own provider.tf.
 
-    Why: Terraform fails with 'Duplicate provider configuration' / 'Provider configuration not present';
+    A provider reference must be a bare `name` or `name.alias`: quoted (`"aws.west"`), indexed (`aws[each.key]`)
+    or computed references are rejected by Terraform.
+
+    Why: Terraform fails with 'Duplicate provider configuration' / 'Provider configuration not present' /
+    'Invalid provider configuration reference';
     undeclared aliases break planning.
     Fix: one block per provider and alias, declare every alias used, one required_providers listing all.
     """
@@ -58,6 +63,10 @@ def provider_configuration_error(cfg: TerraformConfig):
     for b, attr, ref in _provider_refs(cfg):
         m = _ALIAS_REF.match(ref)
         if not m:
+            if not _BARE_REF.match(ref):
+                yield hit(b, f"{_address(b)}: {attr} = {ref} is not a provider reference; write `aws` or "
+                             "`aws.<alias>`, unquoted (terraform: 'Invalid provider configuration reference')",
+                          attr if attr == "provider" else None)
             continue
         name, alias = m.groups()
         if name in dynamic_alias or (name, alias) in declared:
