@@ -93,3 +93,19 @@ def test_pair_rule_model_older_than_ideal(model, ideal, older):
     if older:
         (f,) = found
         assert (f.address, f.line, f.part) == ("aws_db_instance.db", 3, "engine_version")
+
+
+def test_variables_passed_through_many_module_calls_are_followed_once(monkeypatch):
+    from drdata.detectors.reference import _util
+
+    # Twelve modules each pass var.v on: following every call again at every level would branch 12^10 ways.
+    mods = "".join(f'module "m{i}" {{\n  source = "./modules/m"\n  v = var.v\n}}\n' for i in range(12))
+    hcl = mods + 'variable "v" {\n  default = "12.1"\n}\n' + db("postgres", "x").replace('"x"', "var.v")
+    calls = []
+    real = _util.resolve
+    monkeypatch.setattr(_util, "resolve", lambda *a, **k: (calls.append(1), real(*a, **k))[1])
+    from drdata.detectors.reference import outdated_engine_version as oev
+
+    monkeypatch.setattr(oev, "resolve", _util.resolve)
+    assert run("outdated_engine_version", hcl).status == "fires"
+    assert len(calls) < 100

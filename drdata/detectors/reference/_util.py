@@ -57,8 +57,9 @@ class Unknown:
         return f"Unknown({self.reason!r})"
 
 
-def resolve(cfg: TerraformConfig, value: Any, _depth: int = 0) -> Any:
-    """Literal value of ``value``, following ``var.x`` defaults and ``local.x``; else :class:`Unknown`."""
+def resolve(cfg: TerraformConfig, value: Any, _depth: int = 0, _passing: frozenset = frozenset()) -> Any:
+    """Literal value of ``value``, following ``var.x`` defaults, ``local.x`` and the arguments module calls pass
+    for a variable; else :class:`Unknown`."""
     if is_literal(value):
         return value
     if _depth > 10:
@@ -67,10 +68,12 @@ def resolve(cfg: TerraformConfig, value: Any, _depth: int = 0) -> Any:
     m = _VAR_ONLY.match(text)
     if m:
         default = var_default(cfg, m.group(1))
-        passed = module_inputs(cfg).get(m.group(1)) if cfg.modules else None
+        # A variable already followed into module arguments is not followed again: calls that pass a variable
+        # through (`tags = var.tags` in every module) would branch at every level.
+        passed = module_inputs(cfg).get(m.group(1)) if cfg.modules and m.group(1) not in _passing else None
         if passed:
             # A module's variable takes what its calls pass; one value when they all agree.
-            values = [resolve(cfg, a.value, _depth + 1) for a in passed]
+            values = [resolve(cfg, a.value, _depth + 1, _passing | {m.group(1)}) for a in passed]
             known = [v for v in values if not is_unknown(v)]
             if known and len(known) == len(values) and all(v == known[0] for v in known):
                 return known[0]
