@@ -73,7 +73,9 @@ def resolve(cfg: TerraformConfig, value: Any, _depth: int = 0, _passing: frozens
         passed = module_inputs(cfg).get(m.group(1)) if cfg.modules and m.group(1) not in _passing else None
         if passed:
             # A module's variable takes what its calls pass; one value when they all agree.
-            values = [resolve(cfg, a.value, _depth + 1, _passing | {m.group(1)}) for a in passed]
+            # Calls passing the same expression resolve it once.
+            distinct = {a.source.strip(): a for a in passed}.values()
+            values = [resolve(cfg, a.value, _depth + 1, _passing | {m.group(1)}) for a in distinct]
             known = [v for v in values if not is_unknown(v)]
             if known and len(known) == len(values) and all(v == known[0] for v in known):
                 return known[0]
