@@ -39,7 +39,8 @@ def label_tasks(task_ids: list[str], taxonomy: str = "full") -> tuple[pd.DataFra
 
     root = shared_corpus() / "archive" / "tf-hcl"
     tasks = [read_task(root / t) for t in sorted(set(task_ids))]
-    run = label_corpus(tasks, taxonomy=taxonomy, progress=False)
+    # A generous time limit: the figures must not depend on how loaded the machine is.
+    run = label_corpus(tasks, taxonomy=taxonomy, progress=False, timeout=300)
     return run.labels, run.findings
 
 

@@ -23,7 +23,7 @@ def quality(shared_corpus: Path):
     gold = read_gold(GOLD_DIR / "reference.csv")
     root = shared_corpus / "archive" / "tf-hcl"
     tasks = [read_task(root / t) for t in sorted(gold["task"].unique())]
-    run = label_corpus(tasks, jobs=2, cache=False, progress=False)
+    run = label_corpus(tasks, jobs=2, cache=False, progress=False, timeout=300)  # not load-dependent
     return gold_quality(run.labels, gold)
 
 
