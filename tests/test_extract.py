@@ -615,3 +615,13 @@ def test_a_reasoning_trace_is_superseded_by_the_answer_that_follows():
     # Without Terraform in the answer section, the trace's code is all there is: it stays.
     only_trace = text.split("### Answer")[0] + "### Answer\n\nSee above.\n"
     assert [b.text for b in extract_code_blocks(only_trace).blocks] == [draft]
+
+
+def test_terraform_left_outside_a_misplaced_fence_is_still_read():
+    text = (f"## main.tf\n\n```hcl\n{QUEUE_TF}```\n\nThe network:\n\n"
+            'resource "aws_vpc" "main" {\n  cidr_block = "10.0.0.0/16"\n  tags = {\n    Name = "main"\n  }\n}\n\n'
+            "Prose mentions resource blocks like `resource \"x\" \"y\" {` inline, which is not code.\n")
+    ex = extract_code_blocks(text)
+    assert [b.fenced for b in ex.blocks] == [True, False]
+    assert ex.blocks[1].text.startswith('resource "aws_vpc" "main" {') and ex.blocks[1].line == 11
+    assert any("outside any fence" in r for r in ex.repairs)

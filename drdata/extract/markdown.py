@@ -572,7 +572,63 @@ def _extract(text: str, depth: int, offset: int, ctx: _Ctx, outer_closed: bool,
         if is_hcl_like(outside):
             whole = text if text.endswith("\n") else text + "\n"
             blocks.append(CodeBlock(text=whole, line=1, file=file_in_first_line(text), info="", fenced=False))
+    elif depth == 0 and blocks:
+        stray = _stray_blocks(lines, tokens, offset)
+        if stray:
+            repairs.append(f"{len(stray)} Terraform block(s) outside any fence (a fence closed too early or opened "
+                           "too late) read as code")
+            blocks = sorted([*blocks, *stray], key=lambda b: b.line)
     return blocks, truncated
+
+
+_TOP_OPEN_RE = re.compile(r'^(?:resource|data)[ \t]+"[\w-]+"[ \t]+"[\w-]+"[ \t]*\{[ \t]*$'
+                          r'|^(?:variable|output|module|provider)[ \t]+"[\w-]+"[ \t]*\{[ \t]*$|^(?:terraform|locals)[ \t]*\{[ \t]*$')
+
+
+def _stray_blocks(lines: list[str], tokens: list[Token], offset: int) -> list[CodeBlock]:
+    """Top-level Terraform blocks written between fences, at the start of a line and closed by a balanced
+    brace, in an answer that fences its other code: code a misplaced fence left outside (reviewers read it as
+    code)."""
+    inside: set[int] = set()
+    for tok in tokens:
+        if tok.map is not None and tok.type in ("fence", "code_block", "html_block"):
+            inside.update(range(tok.map[0], tok.map[1]))
+    out: list[CodeBlock] = []
+    i = 0
+    while i < len(lines):
+        if i in inside or not _TOP_OPEN_RE.match(lines[i]):
+            i += 1
+            continue
+        depth, j = 0, i
+        while j < len(lines) and j not in inside:
+            depth += lines[j].count("{") - lines[j].count("}")
+            if depth <= 0:
+                break
+            j += 1
+        if depth != 0 or j >= len(lines) or j in inside:
+            i += 1
+            continue
+        # Consecutive stray blocks (and the blank or comment lines between them) make one code block.
+        end = j
+        k = j + 1
+        while k < len(lines) and k not in inside and (not lines[k].strip() or lines[k].lstrip().startswith("#")
+                                                      or _TOP_OPEN_RE.match(lines[k])):
+            if _TOP_OPEN_RE.match(lines[k]):
+                d, m = 0, k
+                while m < len(lines) and m not in inside:
+                    d += lines[m].count("{") - lines[m].count("}")
+                    if d <= 0:
+                        break
+                    m += 1
+                if d != 0 or m >= len(lines) or m in inside:
+                    break
+                end, k = m, m + 1
+                continue
+            k += 1
+        text = "\n".join(lines[i:end + 1]) + "\n"
+        out.append(CodeBlock(text=text, line=offset + i + 1, file=None, info="", fenced=False))
+        i = end + 1
+    return out
 
 
 def _info_file(info: str) -> str | None:
