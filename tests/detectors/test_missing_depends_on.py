@@ -214,3 +214,28 @@ def test_nat_gateway_links_to_the_igw_of_its_own_vpc():
                       'resource "aws_vpc" "other" {\n  cidr_block = "10.1.0.0/16"\n}\n'
                       'resource "aws_subnet" "public" {\n  vpc_id     = aws_vpc.other.id')
     check(run("missing_depends_on", hcl), "clear")
+
+
+TRAIL_CWL = '''
+resource "aws_iam_role" "trail" {
+  name               = "trail"
+  assume_role_policy = "{}"
+}
+resource "aws_iam_role_policy" "trail" {
+  role   = aws_iam_role.trail.id
+  policy = "{}"
+}
+resource "aws_cloudtrail" "t" {
+  name                      = "t"
+  s3_bucket_name            = "trail-bucket"
+  cloud_watch_logs_role_arn = aws_iam_role.trail.arn
+  TRAIL_DEPENDS
+}
+'''
+
+
+def test_a_trail_checks_its_cloudwatch_role_can_write_at_creation():
+    check(run("missing_depends_on", TRAIL_CWL.replace("TRAIL_DEPENDS", "")), "fires", ["aws_cloudtrail.t"],
+          "policy of its CloudWatch Logs role")
+    check(run("missing_depends_on", TRAIL_CWL.replace("TRAIL_DEPENDS", "depends_on = [aws_iam_role_policy.trail]")),
+          "clear")
