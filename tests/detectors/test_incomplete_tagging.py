@@ -58,9 +58,12 @@ resource "aws_sqs_queue" "q" {
   tags = local.common_tags
 }
 ''', "clear", [], None),
-    ("free-config-objects-need-no-tags",
-     'resource "aws_iam_policy" "p" {\n  name = "p"\n  policy = "{}"\n}\n'
+    # Types without a `tags` argument in the provider schema need none; an IAM policy takes tags.
+    ("types-without-tags-need-none",
+     'resource "aws_iam_role_policy" "p" {\n  name = "p"\n  role = "r"\n  policy = "{}"\n}\n'
      'resource "aws_s3_bucket_versioning" "v" {\n  bucket = "b"\n}\n', "clear", [], None),
+    ("iam-policy-takes-tags", 'resource "aws_iam_policy" "p" {\n  name = "p"\n  policy = "{}"\n}\n', "fires",
+     ["aws_iam_policy.p"], "no tags"),
     ("asg-tag-blocks", 'resource "aws_autoscaling_group" "g" {\n  max_size = 1\n  min_size = 1\n  tag {\n'
      '    key                 = "Name"\n    value               = "web"\n    propagate_at_launch = true\n  }\n}\n',
      "clear", [], None),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 from drdata.detectors.reference._util import (
@@ -21,6 +22,20 @@ from drdata.hcl.model import Block, Call, Expr, Resource, TerraformConfig
 
 def _table() -> dict:
     return load_data("reference_taggable_types")
+
+
+def taggable_types() -> frozenset[str]:
+    """Resource types that take `tags`: every type of the AWS provider schema with a `tags` argument, plus the
+    table's (types tagged through `tag` blocks, such as Auto Scaling groups)."""
+    return _taggable()
+
+
+@cache
+def _taggable() -> frozenset[str]:
+    from drdata.terraform.schema import load_schema
+
+    schema = load_schema()
+    return frozenset(_table()["types"]) | {t for t, b in schema.resources.items() if "tags" in b.get("a", {})}
 
 
 def shared_tag_maps(cfg: TerraformConfig) -> list[str]:
@@ -116,7 +131,8 @@ def incomplete_tagging(cfg: TerraformConfig):
     shared tag set carries no key with the per-deployment suffix; (c) taggable resources without a tag key
     the task's PROMPT requires.
 
-    Taggable types are data (data/reference_taggable_types.json); `tags` or `tag` blocks count as tagged.
+    Taggable types are those the AWS provider schema gives a `tags` argument (plus the Auto Scaling groups
+    of data/reference_taggable_types.json, tagged with `tag` blocks); `tags` or `tag` blocks count as tagged.
     (b) The shared tag set is the tag-map local the resources merge in (a local named like `*tag*` whose
     value is a map or `merge(...)`), else the provider `default_tags`; it lacks the deployment identity when
     none of its values reaches the suffix (`var.environment_suffix` and the like, a per-deployment id or a
@@ -131,7 +147,7 @@ def incomplete_tagging(cfg: TerraformConfig):
     Fix: put the suffix (and the keys the task asks for) in the common tag map and apply it via
     `default_tags` or merge().
     """
-    taggable = set(_table()["types"])
+    taggable = taggable_types()
     defaults = _default_tags(cfg)
     req = cfg.requirements
     for keyword, rtype, text in lost_blocks(cfg):
@@ -180,7 +196,7 @@ def _shared_set(cfg: TerraformConfig, defaults: dict[str, Block], why: str):
                 yield hit(prov, f"provider.{key}: default_tags {why}", attr, part="suffix_key")
 
 
-def _required_keys(cfg: TerraformConfig, defaults: dict[str, Block], taggable: set[str], req):
+def _required_keys(cfg: TerraformConfig, defaults: dict[str, Block], taggable: frozenset[str], req):
     """(c) the keys the prompt requires, on every taggable resource."""
     wanted = list(req.tag_keys) if req is not None else []
     if not wanted:
