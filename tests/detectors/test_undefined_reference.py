@@ -14,7 +14,7 @@ resource "aws_s3_bucket" "logs" {
 }
 data "aws_caller_identity" "me" {}
 module "vpc" {
-  source = "./modules/vpc"
+  source = "terraform-aws-modules/vpc/aws"
 }
 '''
 
@@ -27,6 +27,10 @@ CASES = [
      'output "o" {\n  value = "${local.nope}-${data.aws_region.here.name}"\n}\n',
      "fires", ["local.nope", "data.aws_region.here"], None),
     ("missing-module", 'output "ids" {\n  value = module.network.subnet_ids\n}\n', "fires", ["module.network"], None),
+    # A local folder the answer never shows declares no output at all.
+    ("output-of-an-unshown-local-module", 'module "network" {\n  source = "./modules/network"\n}\n'
+     'output "ids" {\n  value = module.network.subnet_ids\n}\n', "fires", ["module.network.subnet_ids"],
+     "is not an output of the local module module.network"),
     ("one-finding-per-address",
      'resource "aws_sqs_queue" "a" {\n  name = var.n\n}\nresource "aws_sqs_queue" "b" {\n  name = var.n\n}\n',
      "fires", ["var.n"], None),

@@ -55,14 +55,18 @@ def _provider_names(cfg: TerraformConfig) -> set[str]:
 
 
 def _module_outputs(cfg: TerraformConfig) -> dict[str, set[str] | None]:
-    """module name -> outputs its local folder declares (None: not a local module whose files are shown)."""
+    """module name -> outputs its local folder declares (an empty set when the answer never shows the folder;
+    None for a registry or remote module, whose outputs are declared elsewhere)."""
     from drdata.detectors.reference.external_module_dependency import local_module_shown, module_dir
 
     out: dict[str, set[str] | None] = {}
     for mod in cfg.modules:
         src = mod.get("source")
-        if not isinstance(src, str) or not src.startswith(("./", "../")) or not local_module_shown(cfg, mod, src):
-            out[mod.labels[0]] = None
+        if not isinstance(src, str) or not src.startswith(("./", "../")):
+            out[mod.labels[0]] = None  # a registry or remote module declares its outputs elsewhere
+            continue
+        if not local_module_shown(cfg, mod, src):
+            out[mod.labels[0]] = set()  # a local folder the answer never shows declares no output at all
             continue
         folder = module_dir(mod, src)
         out[mod.labels[0]] = {o.labels[0] for o in cfg.outputs
