@@ -200,3 +200,22 @@ def test_the_diff_pairs_renames_by_likeness_and_reports_what_changed():
     assert d.ideal_state == "complete" and d.ideal_coverage == 1.0
     frame = d.frame("T1")
     assert list(frame["match"].value_counts().sort_index().items()) == [("added", 1), ("renamed", 1), ("same", 2)]
+
+
+def test_an_engine_version_repaired_through_its_variable_records_the_variable():
+    model = VARS + 'variable "v" {\n  default = "8.0.35"\n}\n' + DB.replace(
+        '  engine              = "postgres"', '  engine              = "mysql"\n  engine_version      = var.v') % "false"
+    ideal = VARS + 'variable "v" {\n  default = "8.0.43"\n}\n'  # an excerpt: only the variables
+    label = label_configs(parse_hcl(model), parse_hcl(ideal)).categories["outdated_engine_version"]
+    assert label.status == "fixed"
+    [rec] = [r for r in label.records if r.side == "model"]
+    assert rec.counterpart.address == "var.v" and rec.change == 'var.v default: "8.0.35" -> "8.0.43"'
+
+
+def test_an_undeclared_object_the_ideal_declares_is_its_own_repair():
+    model = VARS + QUEUE.replace("}\n", "  kms_master_key_id = aws_kms_key.q.arn\n}\n")
+    ideal = model + 'resource "aws_kms_key" "q" {\n  description = "q"\n}\nresource "aws_kms_alias" "q" {\n' \
+        '  name = "alias/q"\n  target_key_id = aws_kms_key.q.key_id\n}\n'
+    label = label_configs(parse_hcl(model), parse_hcl(ideal)).categories["undefined_reference"]
+    [rec] = [r for r in label.records if r.side == "model"]
+    assert rec.counterpart.address == "aws_kms_key.q" and rec.change.startswith("aws_kms_key.q is declared in the IDEAL")

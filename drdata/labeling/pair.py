@@ -206,6 +206,17 @@ def _short(text: str, limit: int = 60) -> str:
 
 def _change(f: Finding, diff: PairDiff, counterpart: Entry) -> str:
     """What the IDEAL changed at the finding's subject, in a few words."""
+    if f.holder and counterpart.address == f.holder:
+        # Repaired where the value comes from (the variable whose default the IDEAL changed, the block holding
+        # a reference): say what changed there.
+        held = diff.of_model(f.holder)
+        changed = held.changed if held is not None else ()
+        if "default" in changed:
+            return (f"{f.holder} default: {_short(_value_of(held.model, 'default') or '')} -> "
+                    f"{_short(_value_of(counterpart, 'default') or '')}")
+        if changed:
+            return f"{f.holder}: changed " + ", ".join(changed[:4])
+        return f"{f.holder} no longer has it"
     corr = diff.of_model(f.address)
     model_entry = corr.model if corr is not None else None
     if model_entry is None and counterpart.address == f.address and counterpart.kind != ANSWER:
@@ -282,8 +293,8 @@ def _pair_records(cat_id: str, m_find: list[Finding], i_find: list[Finding], i_s
             extra = [e for e in companions.get(where.address, []) if e.kind.startswith(service)]
             # A part naming the connected resource's kind (s3: versioning, public_access_block) picks it first.
             extra.sort(key=lambda e: not (f.part and e.kind.endswith(f.part)))
-            if extra and (corr is None or not corr.changed or _value_of(corr.model, f.part) ==
-                          _value_of(where, f.part)):
+            if extra and corr is not None and (not corr.changed or _value_of(corr.model, f.part) ==
+                                               _value_of(where, f.part)):
                 # The block itself did not change where the finding points: the repair is a connected
                 # resource the IDEAL added (aws_s3_bucket_versioning for the bucket, ...).
                 shown = ", ".join(e.address for e in extra[:3]) + (f" (+{len(extra) - 3})" if len(extra) > 3 else "")

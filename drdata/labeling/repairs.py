@@ -44,6 +44,7 @@ def _module_replaced(f: Finding, model: TerraformConfig, ideal: TerraformConfig,
         return None
     added = [c.ideal for c in diff.rows if c.match == "added" and c.ideal is not None and "_" in c.kind
              and not c.kind.startswith("data.") and c.kind not in ("module", "variable", "output", "local")]
+    added.sort(key=lambda e: not e.kind.startswith("aws_"))  # show an AWS resource, not a helper (null_resource)
     if not added:
         return None
     first = added[0]

@@ -154,13 +154,16 @@ def _far_behind(engine: str, old: str, new: str) -> bool:
 
 
 def _through_variable(model: TerraformConfig, ideal: TerraformConfig, address: str, engine: str | None):
-    """(engine, version) the IDEAL gives the MODEL's version variable, when the MODEL takes the version from a
-    `var.x` whose default the IDEAL changes (an IDEAL that shows its variables but not the database)."""
+    """((engine, version), "var.x") the IDEAL gives the MODEL's version variable, when the MODEL takes the version
+    from a `var.x` whose default the IDEAL changes (an IDEAL that shows its variables but not the database);
+    (None, None) otherwise. The variable is where the IDEAL shows the repair."""
     attr = model.resource(address).attributes.get("engine_version")
     m = re.fullmatch(r"\s*var\.([\w-]+)\s*", str(attr.value)) if attr is not None else None
     var = ideal.variable(m.group(1)) if m else None
     default = var.get("default") if var is not None else None
-    return (engine, default) if isinstance(default, str) and not isinstance(default, Expr) else None
+    if isinstance(default, str) and not isinstance(default, Expr):
+        return (engine, default), f"var.{m.group(1)}"
+    return None, None
 
 
 def older_than_ideal(model: TerraformConfig, ideal: TerraformConfig, diff=None) -> list:
@@ -177,8 +180,9 @@ def older_than_ideal(model: TerraformConfig, ideal: TerraformConfig, diff=None) 
     for address in sorted(mine):
         cp = diff.counterpart(address) if diff is not None else None
         other = theirs.get(cp.address if cp is not None else address)
+        holder = None
         if other is None:
-            other = _through_variable(model, ideal, address, mine[address][0])
+            other, holder = _through_variable(model, ideal, address, mine[address][0])
         if other is None:
             continue
         (engine, old), (other_engine, new) = mine[address], other
@@ -194,5 +198,5 @@ def older_than_ideal(model: TerraformConfig, ideal: TerraformConfig, diff=None) 
         line, evidence = _evidence(res, attr)
         out.append(Finding(det.category, det.id, det.severity, address, res.resource_type, res.file, line,
                            f'{address}: engine_version "{old}" is older than the IDEAL\'s "{new}"', evidence,
-                           "engine_version"))
+                           "engine_version", holder))
     return out
