@@ -80,3 +80,14 @@ def test_unused_in_a_truncated_answer_cannot_be_told():
               'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\nresource "aws_vpc" "v" {\n')
     out = run_detector(registry()["variable_quality"], parse_answer(answer, cache=False))
     assert out.status == "unknown" and any("not cut off" in r for r in out.reasons)
+
+
+def test_a_region_variable_without_a_provider_block_in_sight_cannot_be_told():
+    from tests.detectors._ref import run
+
+    hcl = ('variable "primary_region" {\n  type        = string\n  description = "where"\n}\n'
+           'resource "aws_sqs_queue" "q" {\n  provider = aws.primary\n  name     = "q"\n}\n')
+    out = run("variable_quality", hcl)
+    assert out.status == "unknown" and any("provider block" in r for r in out.reasons)
+    shown = hcl + 'provider "aws" {\n  alias  = "primary"\n  region = "us-east-1"\n}\n'
+    assert run("variable_quality", shown).status == "fires"

@@ -18,6 +18,8 @@ _ENUM = re.compile(
     r"|\(\s*[\w.-]+\s*(?:,|/|\||\bor\b)\s*[\w.-]+(?:\s*(?:,|/|\||\bor\b)\s*[\w.-]+)*\s*\)",
     re.I)
 
+_REGIONISH = re.compile(r"(?:^|_)regions?$")
+
 # "e.g. dev, staging, prod" gives examples, not the allowed set.
 _EXAMPLES = re.compile(r"\be\.?g\.?\b|for example|such as|\blike\b|\bex:", re.I)
 
@@ -32,6 +34,7 @@ def variable_quality(cfg: TerraformConfig):
     Fix: remove unused variables; add `type`, `description` and a `validation` block for enumerations.
     """
     uses = variable_uses(cfg)
+    shows_provider = any(p.labels and p.labels[0] == "aws" for p in cfg.providers)
     for v in cfg.variables:
         name = v.labels[0]
         addr = f"var.{name}"
@@ -39,6 +42,9 @@ def variable_quality(cfg: TerraformConfig):
             if cfg.truncated:
                 # The code that would use it may be in the part of the answer that was cut off.
                 yield cannot_tell(v, "declared but not used in the part of the answer that was not cut off")
+            elif _REGIONISH.search(name) and not shows_provider:
+                # The provider blocks the answer leaves out (provider.tf) are where region variables are read.
+                yield cannot_tell(v, "a region variable, and the answer shows no provider block that would read it")
             else:
                 yield hit(v, f"{addr}: declared but never used")
         missing = [k for k in ("type", "description") if k not in v.attributes]
