@@ -121,46 +121,42 @@ class PairLabels:
         return pd.DataFrame(self.label_rows(), columns=LABEL_COLUMNS)
 
     def label_rows(self) -> list[dict]:
-        return [
-            {
-                "task_id": self.task_id,
-                "category": c.category,
-                "severity": c.severity,
-                "status": c.status,
-                "reason": c.reason,
-                "model_outcome": c.model_outcome,
-                "ideal_outcome": c.ideal_outcome,
-                "model_findings": len(c.model_findings),
-                "ideal_findings": len(c.ideal_findings),
-                "repaired": c.repaired,
-                "remaining": c.remaining,
-            }
-            for c in self.categories.values()
-        ]
+        return [label_row(self.task_id, c) for c in self.categories.values()]
 
     def findings_frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.finding_rows(), columns=FINDING_COLUMNS)
 
     def finding_rows(self) -> list[dict]:
-        rows = []
-        for c in self.categories.values():
-            for r in c.records:
-                f, cp = r.finding, r.counterpart
-                rows.append({"task_id": self.task_id, "side": r.side, "category": f.category,
-                             "detector": f.detector, "severity": f.severity, "address": f.address,
-                             "part": f.part, "holder": f.holder, "kind": f.kind, "file": f.file, "line": f.line,
-                             "message": f.message, "evidence": f.evidence, "status": r.status, "reason": r.reason,
-                             "fixed": r.side == "model" and r.status == FIXED,
-                             "counterpart_address": cp.address if cp is not None else None,
-                             "counterpart_file": cp.file if cp is not None else None,
-                             "counterpart_line": cp.line if cp is not None and cp.line else None,
-                             "change": r.change or None})
-        return rows
+        return [row for c in self.categories.values() for row in finding_rows(self.task_id, c)]
 
     def _repr_markdown_(self) -> str:
         from drdata.reports.render import render_report
 
         return render_report(self)
+
+
+def label_row(task_id: str | None, c: CategoryLabel) -> dict:
+    """The labels-table row of one category label."""
+    return {"task_id": task_id, "category": c.category, "severity": c.severity, "status": c.status,
+            "reason": c.reason, "model_outcome": c.model_outcome, "ideal_outcome": c.ideal_outcome,
+            "model_findings": len(c.model_findings), "ideal_findings": len(c.ideal_findings),
+            "repaired": c.repaired, "remaining": c.remaining}
+
+
+def finding_rows(task_id: str | None, c: CategoryLabel) -> list[dict]:
+    """The findings-table rows of one category label: each finding with its pairing record."""
+    rows = []
+    for r in c.records:
+        f, cp = r.finding, r.counterpart
+        rows.append({"task_id": task_id, "side": r.side, "category": f.category, "detector": f.detector,
+                     "severity": f.severity, "address": f.address, "part": f.part, "holder": f.holder,
+                     "kind": f.kind, "file": f.file, "line": f.line, "message": f.message, "evidence": f.evidence,
+                     "status": r.status, "reason": r.reason, "fixed": r.side == "model" and r.status == FIXED,
+                     "counterpart_address": cp.address if cp is not None else None,
+                     "counterpart_file": cp.file if cp is not None else None,
+                     "counterpart_line": cp.line if cp is not None and cp.line else None,
+                     "change": r.change or None})
+    return rows
 
 
 LABEL_COLUMNS = ["task_id", "category", "severity", "status", "reason", "model_outcome", "ideal_outcome",
@@ -337,6 +333,27 @@ def _category_status(m_status: str, i_status: str, m_cause: str | None, i_cause:
     return (INTRODUCED, None) if i_status == FIRES else (ABSENT, None)
 
 
+def pair_category(cat, model_side: tuple, ideal_side: tuple, diff: PairDiff, model: TerraformConfig,
+                  ideal: TerraformConfig, companions: dict[str, list[Entry]] | None = None,
+                  no_detector: bool = False) -> CategoryLabel:
+    """The label of one category from what its rules found on each side.
+
+    ``model_side`` / ``ideal_side``: (status fires|clear|unknown, findings, reasons, cause, unsure addresses), as
+    :func:`_merge` makes them from detector outcomes (other sources of findings, such as terraform's own
+    diagnostics, give the same shape)."""
+    (m_status, m_find, m_why, m_cause, _), (i_status, i_find, i_why, i_cause, i_unsure) = model_side, ideal_side
+    if companions is None:
+        companions = _companions(ideal, diff)
+    records = _pair_records(cat.id, m_find, i_find, i_status, i_unsure, diff, model, ideal, companions)
+    status, reason = _category_status(m_status, i_status, m_cause, i_cause, records, diff)
+    if no_detector:
+        reason = "no_detector"
+    why = [f"model: {r}" for r in m_why] + [f"ideal: {r}" for r in i_why] if status == UNKNOWN else []
+    fixed = [r.finding for r in records if r.side == "model" and r.status == FIXED] if status == FIXED else []
+    return CategoryLabel(cat.id, cat.title, cat.severity, status, m_find, i_find, fixed, why, reason, m_status,
+                         i_status, records)
+
+
 def label_configs(model: TerraformConfig, ideal: TerraformConfig, *, taxonomy: str = "full",
                   task_id: str | None = None, prompt: str | None = None) -> PairLabels:
     """Label a pair of already parsed answers (``prompt``: the task's PROMPT, whose explicit requirements the
@@ -362,21 +379,14 @@ def label_configs(model: TerraformConfig, ideal: TerraformConfig, *, taxonomy: s
             outcomes = [run_detector(d, cfg) for d in det_by_cat.get(cat.id, [])]
             faults.extend(f"{side}:{o.detector}: {o.fault}" for o in outcomes if o.fault)
             sides[side] = _merge(outcomes) if outcomes else (UNKNOWN, [], ["no detector registered"], "none", set())
-        (m_status, m_find, m_why, m_cause, _), (i_status, i_find, i_why, i_cause, i_unsure) = \
-            sides["model"], sides["ideal"]
+        m_status, m_find, m_why, m_cause, m_unsure = sides["model"]
         known = {(f.address, f.part) for f in m_find}
         added = [f for f in extra.get(cat.id, []) if (f.address, f.part) not in known]
         if added:
             m_find = m_find + added
             m_status = FIRES
-        records = _pair_records(cat.id, m_find, i_find, i_status, i_unsure, diff, model, ideal, companions)
-        status, reason = _category_status(m_status, i_status, m_cause, i_cause, records, diff)
-        if not det_by_cat.get(cat.id):
-            reason = "no_detector"
-        why = [f"model: {r}" for r in m_why] + [f"ideal: {r}" for r in i_why] if status == UNKNOWN else []
-        fixed = [r.finding for r in records if r.side == "model" and r.status == FIXED] if status == FIXED else []
-        out[cat.id] = CategoryLabel(cat.id, cat.title, cat.severity, status, m_find, i_find, fixed, why, reason,
-                                    m_status, i_status, records)
+        out[cat.id] = pair_category(cat, (m_status, m_find, m_why, m_cause, m_unsure), sides["ideal"], diff, model,
+                                    ideal, companions, no_detector=not det_by_cat.get(cat.id))
     return PairLabels(task_id, taxonomy, out, model, ideal, faults, diff=diff)
 
 

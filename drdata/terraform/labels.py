@@ -24,8 +24,9 @@ def _findings(verdict: Verdict, cfg, severity: str):
 
     out = []
     for d in verdict.errors():
+        # The subject is the block and the diagnostic's summary (what is wrong there), never its wording.
         out.append(Finding(CATEGORY, DETECTOR, severity, d.address or "config", _kind(cfg, d), d.file, d.line,
-                           _message(d), _evidence(cfg, d)))
+                           _message(d), _evidence(cfg, d), d.summary))
     return out
 
 
@@ -71,16 +72,9 @@ def add_terraform_validation(results: list[dict], tasks: list, *, jobs: int | No
     missing. Returns counts of terraform's verdicts."""
     import os
 
-    from drdata.detectors.registry import CLEAR, FIRES, UNKNOWN
     from drdata.hcl import parse_answer
-    from drdata.labeling.pair import (
-        ABSENT,
-        FIXED,
-        INTRODUCED,
-        PERSISTING,
-        declared_addresses,
-        match_fixed,
-    )
+    from drdata.labeling.diff import diff_configs
+    from drdata.labeling.pair import FIXED, finding_rows, label_row, pair_category
     from drdata.taxonomy import category
 
     tc = find_toolchain()
@@ -101,29 +95,17 @@ def add_terraform_validation(results: list[dict], tasks: list, *, jobs: int | No
     for i, r in enumerate(todo):
         model, ideal = cfgs[2 * i], cfgs[2 * i + 1]
         mv, iv = verdicts[2 * i], verdicts[2 * i + 1]
-        (m_status, _), (i_status, _) = _side_status(mv), _side_status(iv)
+        (m_status, m_why), (i_status, i_why) = _side_status(mv), _side_status(iv)
         m_find, i_find = _findings(mv, model, cat.severity), _findings(iv, ideal, cat.severity)
-        fixed = (match_fixed(m_find, i_find, declared_addresses(model), declared_addresses(ideal))
-                 if m_status == FIRES and i_status != UNKNOWN else [])
-        if m_status == FIRES:
-            status = FIXED if fixed else (PERSISTING if i_status == FIRES else UNKNOWN)
-        elif m_status == UNKNOWN:
-            status = UNKNOWN
-        elif i_status == FIRES:
-            status = INTRODUCED
-        else:
-            status = ABSENT if i_status == CLEAR else UNKNOWN
+        cause = {"unknown": "cannot_tell"}
+        label = pair_category(cat, (m_status, m_find, m_why, cause.get(m_status), set()),
+                              (i_status, i_find, i_why, cause.get(i_status), set()), diff_configs(model, ideal),
+                              model, ideal)
+        status = label.status
         r["labels"] = [x for x in r["labels"] if x["category"] != CATEGORY]
-        r["labels"].append({"task_id": r["task"]["task_id"], "category": CATEGORY, "severity": cat.severity,
-                            "status": status, "model_findings": len(m_find), "ideal_findings": len(i_find)})
-        fixed_ids = {id(f) for f in fixed}
+        r["labels"].append(label_row(r["task"]["task_id"], label))
         r["findings"] = [x for x in r["findings"] if x["category"] != CATEGORY]
-        for side, fs in (("model", m_find), ("ideal", i_find)):
-            for f in fs:
-                r["findings"].append({"task_id": r["task"]["task_id"], "side": side, "category": f.category,
-                                      "detector": f.detector, "severity": f.severity, "address": f.address,
-                                      "kind": f.kind, "file": f.file, "line": f.line, "message": f.message,
-                                      "evidence": f.evidence, "fixed": side == "model" and id(f) in fixed_ids})
+        r["findings"].extend(finding_rows(r["task"]["task_id"], label))
         if status == FIXED:
             key = f"fixed_{cat.severity.lower()}"
             r["task"][key] = (r["task"].get(key) or 0) + 1
