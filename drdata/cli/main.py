@@ -94,13 +94,18 @@ SEVERITY_CHOICES = click.Choice(["Critical", "High", "Medium", "Low"], case_sens
               help="local: processes on this machine; dask: a Dask cluster (LocalCluster without --scheduler).")
 @click.option("--scheduler", metavar="ADDRESS", default=None,
               help="Dask scheduler address (tcp://host:8786); implies --engine dask.")
+@click.option("--ship", type=click.Choice(["auto", "paths", "texts"]), default="auto", show_default=True,
+              help="dask: send workers task folders to read (paths) or the texts read here (texts); auto: paths "
+                   "on a LocalCluster or when every worker sees the corpus at the same path.")
+@click.option("--window", type=click.IntRange(min=1), default=None,
+              help="Tasks in flight at most (default: 4 per local worker, 8 per Dask worker thread).")
 @click.option("--fail-on", type=SEVERITY_CHOICES, default=None,
               help="Exit 1 when any fixed failure reaches this severity (for CI).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when a terminal).")
 @click.pass_context
 def label(ctx, path: Path, outdir: Path, taxonomy: str, jobs: int | None, no_cache: bool, backend: str,
-          task_timeout: float, resume: bool, engine: str, scheduler: str | None, fail_on: str | None,
-          progress: bool | None) -> None:
+          task_timeout: float, resume: bool, engine: str, scheduler: str | None, ship: str, window: int | None,
+          fail_on: str | None, progress: bool | None) -> None:
     """Label every task under PATH and write OUTDIR/{tasks,labels,findings}.parquet.
 
     Exit codes: 0 finished, 3 some tasks ended as error rows, 1 --fail-on
@@ -113,7 +118,7 @@ def label(ctx, path: Path, outdir: Path, taxonomy: str, jobs: int | None, no_cac
     try:
         run, written = label_verb(path, outdir, taxonomy=taxonomy, jobs=jobs, cache=not no_cache,
                                   backend=backend, timeout=task_timeout, progress=progress, resume=resume,
-                                  engine=engine, scheduler=scheduler)
+                                  engine=engine, scheduler=scheduler, ship=ship, window=window)
     except KeyboardInterrupt:
         click.echo(f"interrupted: finished tasks are kept in {outdir / 'journal.jsonl'}; "
                    "run again with --resume to continue", err=True)
