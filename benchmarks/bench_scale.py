@@ -190,6 +190,8 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--workdir", default=None, help="where the corpora and outputs go (default: a temp dir)")
     ap.add_argument("--json", default=None, help="also write the rows as JSON lines to this file")
+    ap.add_argument("--cache-of", default=None, metavar="ENGINE",
+                    help="use the parse/result cache another engine's runs filled (warm runs without a cold one)")
     ap.add_argument("--source", default=None, help="corpus to scale (default: the shared corpus)")
     ap.add_argument("--client", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--corpus", help=argparse.SUPPRESS)
@@ -216,7 +218,7 @@ def main() -> None:
             corpus = work / f"corpus-{scale}x"
             if not corpus.exists():
                 build_corpus(corpus, source, scale)
-            cache = work / f"cache-{engine}-{scale}x"
+            cache = work / f"cache-{args.cache_of or engine}-{scale}x"
             for mode in modes:
                 out = work / f"out-{engine}-{scale}x-{mode}"
                 res = run_once(corpus, out, cache, engine, args.jobs)
