@@ -461,7 +461,7 @@ def test_an_unexpected_exception_is_one_line_naming_the_bug_and_debug(tmp_path, 
         raise KeyError("no such column")
 
     make_task(tmp_path / "c", "T1")
-    monkeypatch.setattr(batch, "label_corpus", broken)
+    monkeypatch.setattr(batch, "discover", broken)  # the first step of `drdata label` (batch.label)
     args = ["label", str(tmp_path / "c"), "-o", str(tmp_path / "out")]
     res = CliRunner().invoke(cli, args)
     assert res.exit_code == 1

@@ -94,6 +94,11 @@ SEVERITY_CHOICES = click.Choice(["Critical", "High", "Medium", "Low"], case_sens
               help="local: processes on this machine; dask: a Dask cluster (LocalCluster without --scheduler).")
 @click.option("--scheduler", metavar="ADDRESS", default=None,
               help="Dask scheduler address (tcp://host:8786); implies --engine dask.")
+@click.option("--ship", type=click.Choice(["auto", "paths", "texts"]), default="auto", show_default=True,
+              help="dask: send workers task folders to read (paths) or the texts read here (texts); auto: paths "
+                   "on a LocalCluster or when every worker sees the corpus at the same path.")
+@click.option("--window", type=click.IntRange(min=1), default=None,
+              help="Tasks in flight at most (default: 4 per local worker, 8 per Dask worker thread).")
 @click.option("--fail-on", type=SEVERITY_CHOICES, default=None,
               help="Exit 1 when any fixed failure reaches this severity (for CI).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when a terminal).")
@@ -102,8 +107,8 @@ SEVERITY_CHOICES = click.Choice(["Critical", "High", "Medium", "Low"], case_sens
                    "mirror; cached, parallel) and label its errors as the terraform_validate category.")
 @click.pass_context
 def label(ctx, path: Path, outdir: Path, taxonomy: str, jobs: int | None, no_cache: bool, backend: str,
-          task_timeout: float, resume: bool, engine: str, scheduler: str | None, fail_on: str | None,
-          progress: bool | None, terraform_validate: bool) -> None:
+          task_timeout: float, resume: bool, engine: str, scheduler: str | None, ship: str, window: int | None,
+          fail_on: str | None, progress: bool | None, terraform_validate: bool) -> None:
     """Label every task under PATH and write OUTDIR/{tasks,labels,findings}.parquet.
 
     Exit codes: 0 finished, 3 some tasks ended as error rows, 1 --fail-on
@@ -117,7 +122,8 @@ def label(ctx, path: Path, outdir: Path, taxonomy: str, jobs: int | None, no_cac
     try:
         run, written = label_verb(path, outdir, taxonomy=taxonomy, jobs=jobs, cache=not no_cache,
                                   backend=backend, timeout=task_timeout, progress=progress, resume=resume,
-                                  engine=engine, scheduler=scheduler, terraform_validate=terraform_validate)
+                                  engine=engine, scheduler=scheduler, ship=ship, window=window,
+                                  terraform_validate=terraform_validate)
     except TerraformUnavailable as exc:
         raise UserError(f"--terraform-validate: {exc}") from None
     except KeyboardInterrupt:
