@@ -396,6 +396,13 @@ from drdata.corpus.prompt import extract_requirements  # noqa: E402
     ("Naming convention: {environment}-{region}-{resource-type}-{index}", "naming_suffix_words", ()),
     ("Follow naming convention: `{resource-type}-${var.environment_suffix}`", "naming_suffix_words",
      ("environment_suffix",)),
+    ("The Lambda function is written in Node.js 18.", "runtimes", ("nodejs18.x",)),
+    ("Use the python3.9 runtime, or Python 3.11 if available.", "runtimes", ("python3.9", "python3.11")),
+    ("Use Python 3 and boto3.", "runtimes", ()),
+    ("Use Terraform v0.12+ (nothing older).", "terraform_versions", ("0.12",)),
+    ("Single NAT Gateway (cost optimization)", "single_nat", True),
+    ("One NAT Gateway per public subnet.", "single_nat", False),
+    ("NAT gateways in each AZ.", "single_nat", False),
 ])
 def test_the_prompt_requirements_extractor(prompt, field, expected):
     assert getattr(extract_requirements(prompt), field) == expected

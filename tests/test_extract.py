@@ -440,6 +440,21 @@ def test_fence_ended_by_its_list_item_is_not_a_truncation():
     assert not ex.truncated and not ex.blocks[0].unterminated
 
 
+@pytest.mark.parametrize("lines,truncated", [
+    # The answer stops right after a fence whose code stops inside a block: cut off, fence closed afterwards.
+    (("```hcl", 'resource "aws_kms_key" "k" {', '  policy = jsonencode({', '    Version = "2012-10-17"', "```", ""),
+     True),
+    # Prose after the fence: the writer went on, so the open block is an excerpt, not a cut.
+    (("```hcl", 'resource "aws_kms_key" "k" {', "  # ...", "```", "", "The rest stays as before."), False),
+    # Balanced code at the end of the answer.
+    (("```hcl", 'resource "aws_kms_key" "k" {', '  description = "logs"', "}", "```"), False),
+])
+def test_a_closed_last_fence_that_stops_inside_a_block_at_the_end_of_the_answer(lines, truncated):
+    ex = extract_code_blocks(md(*lines))
+    assert ex.truncated is truncated
+    assert any("stops inside a block" in p for p in ex.problems) is truncated
+
+
 # -- a whole answer written as a fixture file ---------------------------------------------------------------
 
 def test_multi_file_answer_fixture():

@@ -578,7 +578,20 @@ def _extract(text: str, depth: int, offset: int, ctx: _Ctx, outer_closed: bool,
             repairs.append(f"{len(stray)} Terraform block(s) outside any fence (a fence closed too early or opened "
                            "too late) read as code")
             blocks = sorted([*blocks, *stray], key=lambda b: b.line)
+    if depth == 0 and blocks and not truncated and _cut_inside_last_block(blocks[-1], lines):
+        truncated = True
+        problems.append(f"line {blocks[-1].line + blocks[-1].text.count(chr(10)) - 1}: the answer ends right after a "
+                        "code block that stops inside a block (answer truncated)")
     return blocks, truncated
+
+
+def _cut_inside_last_block(last: CodeBlock, lines: list[str]) -> bool:
+    """A closed last fence with nothing after it whose code stops inside a block: the answer was cut off and
+    the fence closed by whoever saved it."""
+    if not last.fenced or last.unterminated:
+        return False
+    after_close = last.line - 1 + last.text.count("\n") + 1  # 0-based index of the line after the closing fence
+    return all(not rest.strip() for rest in lines[after_close:]) and open_braces(last.text) > 0
 
 
 _TOP_OPEN_RE = re.compile(r'^(?:resource|data)[ \t]+"[\w-]+"[ \t]+"[\w-]+"[ \t]*\{[ \t]*$'
@@ -642,6 +655,31 @@ def _outside_fences(lines: list[str], tokens: list[Token]) -> str:
         if tok.type == "fence" and tok.map is not None:
             inside.update(range(tok.map[0], tok.map[1]))
     return "\n".join(line for k, line in enumerate(lines) if k not in inside)
+
+
+# Strings (a line's unclosed quote ends at the line), comments, heredoc openers, braces: one scan of the text.
+_TOKEN = re.compile(r'"(?:\\.|[^"\\\n])*"?|#.*|//.*|<<-?[^\S\n]*([A-Za-z_]\w*)|[{}]')
+
+
+def open_braces(text: str) -> int:
+    """Open minus closed braces outside strings, comments and heredocs (approximate, linear)."""
+    depth = 0
+    pos = 0
+    while m := _TOKEN.search(text, pos):
+        tok = m.group(0)
+        pos = m.end()
+        if tok == "{":
+            depth += 1
+        elif tok == "}":
+            depth -= 1
+        elif m.group(1):  # a heredoc: skip the rest of its line, its text and the line that closes it
+            eol = text.find("\n", pos)
+            close = re.compile(rf"^[^\S\n]*{re.escape(m.group(1))}[^\S\n]*$", re.M).search(text, eol + 1) \
+                if eol >= 0 else None
+            if close is None:
+                break
+            pos = close.end()
+    return depth
 
 
 def _normalise(markdown: str) -> str:

@@ -94,3 +94,18 @@ resource "aws_db_instance" "db" {
 @pytest.mark.parametrize("hcl,status,expect", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_high_availability_missing(hcl, status, expect):
     check("high_availability_missing", hcl, status, expect)
+
+
+_ONE_NAT = CASES[[c[0] for c in CASES].index("single_nat_for_private_subnets")][1]
+
+
+@pytest.mark.parametrize("prompt,status", [
+    ("Use a single NAT Gateway to keep costs down.", "clear"),
+    ("Cost optimization: 1 NAT Gateway (shared) for both private subnets.", "clear"),
+    ("Deploy a NAT gateway for the private subnets.", "fires"),  # asks for NAT, not for a single one
+    ("Use a single NAT Gateway in dev, and one NAT gateway per AZ in prod.", "fires"),
+])
+def test_a_single_nat_the_prompt_asks_for_is_not_a_gap(prompt, status):
+    from tests.detectors._ref import run
+
+    assert run("high_availability_missing", _ONE_NAT, prompt).status == status

@@ -114,3 +114,44 @@ resource "aws_lambda_function" "fn" {
     default = category("lambda_configuration").severity
     assert default != "Low"
     assert sev == {"runtime py": default, "no timeout": "Low", "no aws_clo": "Low"}
+
+
+_NODE16 = """
+resource "aws_lambda_function" "fn" {
+  function_name = "fn"
+  runtime       = "nodejs16.x"
+  timeout       = 30
+}""" + _LG
+
+
+@pytest.mark.parametrize("prompt,status", [
+    ("Write the Lambda in Node.js 16.", "clear"),
+    ("The Lambda uses nodejs16.x.", "clear"),
+    ("Write the Lambda in Node.js 20.", "fires"),
+    ("Write the Lambda in Python 3.12.", "fires"),
+])
+def test_a_deprecated_runtime_the_prompt_names_is_the_prompts_choice(prompt, status):
+    from tests.detectors._ref import run
+
+    assert run("lambda_configuration", _NODE16, prompt).status == status
+
+
+def test_an_sns_subscription_is_an_asynchronous_invoker():
+    hcl = """
+resource "aws_lambda_function" "fn" {
+  function_name = "fn"
+  runtime       = "python3.12"
+  timeout       = 30
+}
+resource "aws_sns_topic" "t" {
+  name = "t"
+}
+resource "aws_sns_topic_subscription" "s" {
+  topic_arn = aws_sns_topic.t.arn
+  protocol  = "lambda"
+  endpoint  = aws_lambda_function.fn.arn
+}""" + _LG
+    check("lambda_configuration", hcl, "fires", "invoked asynchronously by sns.amazonaws.com")
+    handled = hcl.replace('  timeout       = 30\n', '  timeout       = 30\n  dead_letter_config {\n'
+                          '    target_arn = "arn:aws:sqs:us-east-1:123456789012:dlq"\n  }\n', 1)
+    check("lambda_configuration", handled, "clear", "")

@@ -61,3 +61,14 @@ def test_unparseable_constraint():
 ])
 def test_admits_major(text, major, admitted):
     assert admits_major(text, major) is admitted
+
+
+@pytest.mark.parametrize("prompt,status", [
+    ("Use Terraform v0.12+ (nothing older).", "clear"),
+    ("Use Terraform version >= 1.5 and AWS provider 6.", "fires"),
+    (None, "fires"),
+])
+def test_a_pre_1_0_lower_bound_the_prompt_asks_for_is_not_flagged(prompt, status):
+    from tests.detectors._ref import run
+
+    assert run("provider_version_constraints", tf(">= 0.12", AWS6), prompt).status == status

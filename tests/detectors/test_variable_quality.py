@@ -91,3 +91,15 @@ def test_a_region_variable_without_a_provider_block_in_sight_cannot_be_told():
     assert out.status == "unknown" and any("provider block" in r for r in out.reasons)
     shown = hcl + 'provider "aws" {\n  alias  = "primary"\n  region = "us-east-1"\n}\n'
     assert run("variable_quality", shown).status == "fires"
+
+
+@pytest.mark.parametrize("hcl,fragment", [
+    # Only variables are shown (a variables.tf excerpt): the code that would use them is not there.
+    ('variable "size" {\n  type        = number\n  description = "Size"\n}\n', "no resource or module"),
+    # Markdown ate the underscores of the name; its uses (var.iam_user_name) cannot be matched to it.
+    ('variable "iam*user_name" {\n  type        = string\n  description = "u"\n}\n' + USE,
+     "not a valid identifier"),
+])
+def test_unused_cannot_be_told(hcl, fragment):
+    out = run("variable_quality", hcl)
+    check(out, "unknown", [], fragment)

@@ -68,7 +68,7 @@ def provider_version_constraints(cfg: TerraformConfig):
     """Flags a missing required_version, required_providers entries without a version, constraints that
     exclude the provider's current major (data table, dated: `~> 5.0` once AWS 6.x is out, `~> 4.0`, exact
     pins), and constraints with only an outdated lower bound (Terraform below 1.0, AWS provider below the
-    oldest acceptable major).
+    oldest acceptable major). A Terraform lower bound before 1.0 that the prompt asks for is not flagged.
 
     Why: without constraints a new major silently changes behaviour; a constraint excluding the current major
     conflicts with the pipeline's lock file and stops `terraform init`; old lower bounds admit releases that
@@ -90,7 +90,9 @@ def provider_version_constraints(cfg: TerraformConfig):
         if type(attr.value) is not str:
             continue
         clauses = parse_constraint(attr.value)
-        if clauses and too_loose(clauses, 1):
+        # A prompt that names a Terraform before 1.0 ("v0.12+") asked for that range.
+        asked_pre_1 = any(v.startswith("0.") for v in getattr(cfg.requirements, "terraform_versions", ()))
+        if clauses and too_loose(clauses, 1) and not asked_pre_1:
             t = next(t for t in cfg.terraform if t.attributes.get("required_version") is attr)
             yield hit(t, f"terraform: required_version = \"{attr.value}\" admits Terraform before 1.0",
                       "required_version", address="terraform")

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from drdata.detectors.registry import detector, hit_at
+from drdata.extract.markdown import open_braces
 from drdata.hcl.model import TerraformConfig
 
 # Placeholder lines: an ellipsis standing for code, "rest is similar" comments, fill-in markers.
@@ -26,31 +27,6 @@ _PLACEHOLDERS = [
     (re.compile(r"[\"=]\s*<\s*(your|YOUR|insert|INSERT|replace|REPLACE)[-_ ][^>\n]{1,40}>"),
      "fill-in placeholder `<your-...>`", False),
 ]
-
-
-# Strings (a line's unclosed quote ends at the line), comments, heredoc openers, braces: one scan of the text.
-_TOKEN = re.compile(r'"(?:\\.|[^"\\\n])*"?|#.*|//.*|<<-?[^\S\n]*([A-Za-z_]\w*)|[{}]')
-
-
-def _balance(text: str) -> int:
-    """Open minus closed braces outside strings, comments and heredocs (approximate, linear)."""
-    depth = 0
-    pos = 0
-    while m := _TOKEN.search(text, pos):
-        tok = m.group(0)
-        pos = m.end()
-        if tok == "{":
-            depth += 1
-        elif tok == "}":
-            depth -= 1
-        elif m.group(1):  # a heredoc: skip the rest of its line, its text and the line that closes it
-            eol = text.find("\n", pos)
-            close = re.compile(rf"^[^\S\n]*{re.escape(m.group(1))}[^\S\n]*$", re.M).search(text, eol + 1) \
-                if eol >= 0 else None
-            if close is None:
-                break
-            pos = close.end()
-    return depth
 
 
 _HEREDOC_OPEN = re.compile(r"<<-?\s*([A-Za-z_]\w*)\s*$")
@@ -99,15 +75,15 @@ def truncated_answer(cfg: TerraformConfig):
             yield hit_at(cb.file or "answer", "code_block", cb.file, end,
                          f"{cb.file or 'answer'}: code fence opened at line {cb.line - 1} is never closed",
                          cb.text.strip().split("\n")[-1] if cb.text.strip() else "")
-    if cfg.truncated and not any(cb.unterminated for cb in cfg.code_blocks):
-        yield hit_at("answer", "code_block", None, None, "answer: cut off (marked truncated by extraction)")
     last = cfg.code_blocks[-1]
     end = last.line + last.text.rstrip().count("\n")
     tail = last.text.rstrip().split("\n")[-1] if last.text.strip() else ""
-    open_braces = 0 if last.unterminated else _balance(last.text)
-    if open_braces > 0:
+    unclosed = 0 if last.unterminated else open_braces(last.text)
+    if cfg.truncated and not any(cb.unterminated for cb in cfg.code_blocks) and unclosed <= 0:
+        yield hit_at("answer", "code_block", None, None, "answer: cut off (marked truncated by extraction)")
+    if unclosed > 0:
         yield hit_at(last.file or "answer", "code_block", last.file, end,
-                     f"{last.file or 'answer'}: last code block ends with {open_braces} unclosed brace(s)",
+                     f"{last.file or 'answer'}: last code block ends with {unclosed} unclosed brace(s)",
                      tail)
     elif _cut_statement(tail):
         yield hit_at(last.file or "answer", "code_block", last.file, end,

@@ -18,6 +18,7 @@ _ENUM = re.compile(
     r"|\(\s*[\w.-]+\s*(?:,|/|\||\bor\b)\s*[\w.-]+(?:\s*(?:,|/|\||\bor\b)\s*[\w.-]+)*\s*\)",
     re.I)
 
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _REGIONISH = re.compile(r"(?:^|_)regions?$")
 
 # "e.g. dev, staging, prod" gives examples, not the allowed set.
@@ -29,7 +30,9 @@ def variable_quality(cfg: TerraformConfig):
     """Flags variables that nothing references, variables without a type or description, and variables whose
     description enumerates the allowed values but that have no validation block.
 
-    A variable unused in a truncated answer is "cannot tell": the code using it may be in the lost part.
+    A variable unused in a truncated answer is "cannot tell": the code using it may be in the lost part; so is
+    one in an answer that shows variables but no resource (the code using them is not shown), and one whose
+    name is no identifier (`iam*user_name`: markdown mangled the text, so its uses cannot be matched).
     Why: dead inputs mislead operators; untyped or unvalidated ones accept values that fail only at apply.
     Fix: remove unused variables; add `type`, `description` and a `validation` block for enumerations.
     """
@@ -38,8 +41,12 @@ def variable_quality(cfg: TerraformConfig):
     for v in cfg.variables:
         name = v.labels[0]
         addr = f"var.{name}"
-        if name not in uses.get(module_dir(v.file), set()) and name not in _ELSEWHERE and (cfg.resources or cfg.modules):
-            if cfg.truncated:
+        if name not in uses.get(module_dir(v.file), set()) and name not in _ELSEWHERE:
+            if not (cfg.resources or cfg.modules):
+                yield cannot_tell(v, "the answer shows no resource or module that could use it")
+            elif not _IDENTIFIER.fullmatch(name):
+                yield cannot_tell(v, f"{addr} is not a valid identifier (mangled text); its uses cannot be matched")
+            elif cfg.truncated:
                 # The code that would use it may be in the part of the answer that was cut off.
                 yield cannot_tell(v, "declared but not used in the part of the answer that was not cut off")
             elif _REGIONISH.search(name) and not shows_provider:

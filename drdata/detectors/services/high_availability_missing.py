@@ -26,7 +26,8 @@ def _instances(cfg: TerraformConfig, res: Resource) -> int | None:
 def high_availability_missing(cfg: TerraformConfig):
     """Flags RDS instances without multi_az, Aurora clusters with one instance, a single NAT gateway for
     several private subnets, Auto Scaling groups with max_size 1, all subnets in one literal AZ, and cache
-    replication groups with several nodes but automatic failover off.
+    replication groups with several nodes but automatic failover off. A single NAT gateway the prompt asks
+    for is the prompt's cost choice and is not flagged.
 
     Why: losing one instance or Availability Zone takes the workload (or its egress) down.
     Fix: multi_az = true, two or more cluster instances, one NAT gateway per AZ, ASG min >= 2 across AZs,
@@ -56,7 +57,8 @@ def high_availability_missing(cfg: TerraformConfig):
     nats = cfg.resources_of("aws_nat_gateway")
     private = [s for s in cfg.resources_of("aws_subnet") if _PRIVATE.search(s.name)]
     n_private = sum((_instances(cfg, s) or 2) for s in private)
-    if len(nats) == 1 and not is_multi(nats[0]) and n_private >= 2:
+    # A prompt that asks for one NAT gateway chose the cost over the redundancy.
+    if len(nats) == 1 and not is_multi(nats[0]) and n_private >= 2 and not getattr(cfg.requirements, "single_nat", False):
         yield hit(nats[0], f"{nats[0].address}: one NAT gateway serves {n_private} private subnets "
                            "(egress lost with its AZ)")
     for asg in cfg.resources_of("aws_autoscaling_group"):

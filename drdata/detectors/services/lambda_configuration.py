@@ -20,6 +20,10 @@ def _deprecated() -> dict[str, str]:
 
 
 def _async_invoker(cfg: TerraformConfig, fn: Resource) -> str | None:
+    # An SNS subscription delivers to the function asynchronously even where the answer shows no permission.
+    for sub in cfg.resources_of("aws_sns_topic_subscription"):
+        if attr_value(cfg, sub, "protocol") == "lambda" and fn.address in attr_refs(cfg, sub, "endpoint"):
+            return "sns.amazonaws.com"
     for p in cfg.resources_of("aws_lambda_permission"):
         principal = attr_value(cfg, p, "principal")
         if isinstance(principal, str) and fn.address in attr_refs(cfg, p, "function_name") and any(
@@ -58,9 +62,10 @@ def _has_log_group(cfg: TerraformConfig, fn: Resource, names: list[str]) -> bool
 @detector(category="lambda_configuration")
 def lambda_configuration(cfg: TerraformConfig):
     """Flags aws_lambda_function resources on a deprecated runtime (data: services_lambda_runtimes.json),
-    functions invoked asynchronously (a permission for SNS, S3, EventBridge, ...) with neither a
+    functions invoked asynchronously (a permission for SNS, S3, EventBridge, ..., or an SNS
+    subscription) with neither a
     dead_letter_config nor an on_failure destination, and (Low) functions without a timeout or without a
-    declared /aws/lambda/<name> log group.
+    declared /aws/lambda/<name> log group. A deprecated runtime the prompt names is the prompt's choice.
 
     Why: deprecated runtimes get no security patches and, after AWS blocks them, cannot be created or
     updated; failed asynchronous events are dropped after two retries unless they go somewhere.
@@ -74,7 +79,8 @@ def lambda_configuration(cfg: TerraformConfig):
         rt = attr_value(cfg, fn, "runtime")
         if rt is UNRESOLVED:
             yield cannot_tell(fn, "runtime comes from an unresolved expression")
-        elif isinstance(rt, str) and rt in deprecated:
+        elif isinstance(rt, str) and rt in deprecated and rt not in getattr(cfg.requirements, "runtimes", ()):
+            # A runtime the prompt asks for by name is the prompt's choice, not the answer's mistake.
             yield hit(fn, f"{fn.address}: runtime {rt} is deprecated (since {deprecated[rt]})", "runtime")
         if "timeout" not in fn.attributes:
             yield hit(fn, f"{fn.address}: no timeout (defaults to 3 seconds)", severity="Low")
