@@ -2,13 +2,14 @@
 
     python benchmarks/label_quality.py                 # label the gold tasks with this checkout, print the figures
     python benchmarks/label_quality.py --run OUT       # score an existing `drdata label` folder instead
-    python benchmarks/label_quality.py --misses        # also list the development part's misses
+    python benchmarks/label_quality.py --misses        # also list the misses of the dev and extension parts
     python benchmarks/label_quality.py --json FILE     # also write the figures as JSON
     python benchmarks/label_quality.py --write-floors  # raise the ratchet floors to today's figures
 
 The gold set (benchmarks/gold/reference.csv, method in benchmarks/gold/README.md) covers the 12 reference
 categories on a seeded random sample of the shared corpus; its `part` column splits it into a development part
-(misses may be read while improving rules) and a holdout part (only its figures are read). The other categories
+(misses may be read while improving rules), a holdout part (only its figures are read) and an extension judged
+later (scored once before any rule changed with its misses in view, development material since). The other categories
 are measured from judged samples of `fixed` labels (benchmarks/gold/precision_samples.csv); a judgement whose
 finding no longer exists, or whose message or evidence changed, is stale and reported as such.
 """
@@ -105,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         labels, findings = label_tasks(list(gold["task"].unique()))
     out: dict = {}
-    for part in ("all", "dev", "holdout"):
+    for part in ("all", "dev", "holdout", "extension"):
         g = gold if part == "all" else gold[gold["part"] == part]
         if not len(g):
             continue
@@ -119,9 +120,9 @@ def main(argv: list[str] | None = None) -> int:
             print("\nstatus confusion, all reference categories (rows gold, columns drdata):\n")
             print(q.confusion.reindex(index=list(GOLD_STATUSES), columns=list(GOLD_STATUSES)).to_string())
             out["confusion"] = json.loads(q.confusion.to_json(orient="index"))
-        if part == "dev" and args.misses:
+        if part in ("dev", "extension") and args.misses:
             miss = q.misses()
-            print(f"\ndevelopment misses ({len(miss)}):")
+            print(f"\n{part} misses ({len(miss)}):")
             for r in miss.itertuples():
                 print(f"  {r.task:8} {r.category:34} gold={r.gold:14} drdata={r.drdata:14} {r.evidence}")
 
