@@ -98,6 +98,10 @@ def bucket_policy(principal: str) -> str:
             '  })\n}\n')
 
 
+BROKEN_POLICY = ('resource "aws_s3_bucket_policy" "logs" {{\n  bucket = aws_s3_bucket.logs.id\n  policy = jsonencode({{\n'
+                 '    Statement = [\n      {{ Effect = "Allow", Principal = {{ Service = "{0}.amazonaws.com" }} }}\n'
+                 '      {{ Effect = "Allow", Action = "s3:PutObject" }}\n    ]\n  }})\n}}\n')
+
 DELIVERY_CASES = [
     ("trail-bucket-without-policy", SECURED + VERSIONING + TRAIL, "fires", ["aws_s3_bucket.logs"],
      "aws_s3_bucket.logs: receives CloudTrail but has no bucket policy for cloudtrail.amazonaws.com"),
@@ -112,6 +116,11 @@ DELIVERY_CASES = [
     # CloudTrail is an audit trail: its bucket keeps needing versioning.
     ("audit-bucket-needs-versioning", SECURED + TRAIL + bucket_policy("cloudtrail.amazonaws.com"), "fires",
      ["aws_s3_bucket.logs"], "aws_s3_bucket.logs: no versioning"),
+    # A bucket policy that does not parse (no comma between two statements) is read as text.
+    ("unparsed-policy-names-the-service", SECURED + VERSIONING + TRAIL + BROKEN_POLICY.format("cloudtrail"), "clear",
+     [], None),
+    ("unparsed-policy-names-another-service", SECURED + VERSIONING + TRAIL + BROKEN_POLICY.format("config"), "fires",
+     ["aws_s3_bucket.logs"], "a bucket policy that does not grant it for cloudtrail.amazonaws.com"),
     ("policy-from-a-variable", SECURED + VERSIONING + TRAIL + 'resource "aws_s3_bucket_policy" "p" {\n'
      '  bucket = aws_s3_bucket.logs.id\n  policy = var.policy\n}\nvariable "policy" {}\n', "unknown", [],
      "its bucket policy comes from a variable"),

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import re
 
-from drdata.detectors.reference._util import LOG_DELIVERY, bucket_writers, code_text, connected, versioning_state
+from drdata.detectors.reference._util import (
+    LOG_DELIVERY,
+    bucket_writers,
+    code_text,
+    connected,
+    lost_blocks,
+    versioning_state,
+)
 from drdata.detectors.registry import cannot_tell, detector, hit
 from drdata.hcl.model import Resource, TerraformConfig
 
@@ -36,8 +43,9 @@ _CONTROLS = (
 
 
 @detector(category="s3_bucket_security_missing",
+          # aws_s3_bucket_policy is not here: the rule reads a lost bucket policy's text itself.
           reads=("aws_s3_bucket", "aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_versioning",
-                 "aws_s3_bucket_public_access_block", "aws_s3_account_public_access_block", "aws_s3_bucket_policy",
+                 "aws_s3_bucket_public_access_block", "aws_s3_account_public_access_block",
                  "aws_iam_policy_document", "aws_cloudtrail", "aws_config_delivery_channel", "aws_flow_log",
                  "access_logs", "aws_s3_bucket_logging", "logging_config"))
 def s3_bucket_security_missing(cfg: TerraformConfig):
@@ -60,12 +68,14 @@ def s3_bucket_security_missing(cfg: TerraformConfig):
     channel, flow logs to S3, ALB/NLB `access_logs`, S3 access logging target) needs a bucket policy naming
     the delivering service (`cloudtrail.amazonaws.com`, `config.amazonaws.com`,
     `delivery.logs.amazonaws.com`, the ELB account, `logging.s3.amazonaws.com`); a policy that names another
-    principal does not count.
+    principal does not count; a bucket policy that did not parse is read as text.
     Why: unencrypted data, unrecoverable overwrites, and one ACL change away from public.
     Fix: add the three `aws_s3_bucket_*` resources for every bucket.
     """
     account_pab = bool(cfg.resources_of("aws_s3_account_public_access_block"))
-    text = code_text(cfg) if not cfg.complete else ""
+    # Where a missing control may hide: after the cut of a truncated answer (the answer's use of the type
+    # elsewhere says it may follow), or in a block that did not parse (declared there).
+    text = code_text(cfg) if cfg.truncated else cfg.lost_text
     writers = bucket_writers(cfg)
     for bucket in cfg.resources_of("aws_s3_bucket"):
         missing, unsure = [], []  # (key, label) of controls missing; reasons it cannot tell
@@ -80,7 +90,7 @@ def s3_bucket_security_missing(cfg: TerraformConfig):
             if ok is None:
                 unsure.append(f"{label} depends on an unresolved value")
             elif not ok:
-                if text and rtype in text:
+                if text and (f'"{rtype}"' in text if not cfg.truncated else rtype in text):
                     unsure.append(f"{label}: {rtype} may be in the unparsed part")
                 else:
                     missing.append((key, label))
@@ -118,6 +128,10 @@ def _policy_texts(cfg: TerraformConfig, bucket: Resource) -> list[str] | None:
                     texts.append(local.source)
             elif ref.kind == "var":
                 return None
+    # A bucket policy that did not parse still says which principals it grants: read its text.
+    mention = re.compile(rf"\b{re.escape(bucket.address)}\b")
+    texts += [text for keyword, rtype, text in lost_blocks(cfg)
+              if keyword == "resource" and rtype == "aws_s3_bucket_policy" and mention.search(text)]
     return texts
 
 
