@@ -83,3 +83,54 @@ def test_an_archive_of_sources_the_answer_shows_is_a_built_package():
               f"## main.tf\n\n```hcl\n{ARCHIVE}```\n")
     outcome = run_detector(registry()["lambda_package_missing"], parse_answer(answer, cache=False))
     check(outcome, "clear", [], None)
+
+
+_MODULE = '''
+variable "source_path" {
+  type = string
+}
+data "archive_file" "zip" {
+  type        = "zip"
+  source_dir  = var.source_path
+  output_path = "${path.module}/fn.zip"
+}
+resource "aws_lambda_function" "this" {
+  function_name = "fn"
+  filename      = data.archive_file.zip.output_path
+}
+'''
+
+
+def _module_answer(calls: str, shown: list[str]) -> str:
+    files = "".join(f"## {name}\n\n```python\ndef handler(event, context):\n    return 1\n```\n\n" for name in shown)
+    return (f"## modules/fn/main.tf\n\n```hcl\n{_MODULE}```\n\n## main.tf\n\n```hcl\n{calls}```\n\n" + files)
+
+
+@pytest.mark.parametrize("calls,shown,status,fragment", [
+    # Each call of the module packages its own directory; every one is shown.
+    ('module "a" {\n  source      = "./modules/fn"\n  source_path = "${path.module}/lambda/a"\n}\n'
+     'module "b" {\n  source      = "./modules/fn"\n  source_path = "${path.module}/lambda/b"\n}\n',
+     ["lambda/a/index.py", "lambda/b/index.py"], "clear", None),
+    # One call packages a directory the answer never shows.
+    ('module "a" {\n  source      = "./modules/fn"\n  source_path = "${path.module}/lambda/a"\n}\n'
+     'module "b" {\n  source      = "./modules/fn"\n  source_path = "${path.module}/lambda/b"\n}\n',
+     ["lambda/a/index.py"], "fires", "built from lambda/b"),
+])
+def test_a_module_packages_what_its_calls_pass(calls, shown, status, fragment):
+    outcome = run_detector(registry()["lambda_package_missing"], parse_answer(_module_answer(calls, shown), cache=False))
+    check(outcome, status, None, fragment)
+
+
+def test_a_module_layer_whose_call_passes_an_archive_is_built():
+    answer = ('## modules/layer/main.tf\n\n```hcl\nvariable "filename" {\n  type = string\n}\n'
+              'resource "aws_lambda_layer_version" "this" {\n  layer_name       = "deps"\n'
+              '  filename         = var.filename\n  source_code_hash = filebase64sha256(var.filename)\n}\n```\n\n'
+              '## main.tf\n\n```hcl\ndata "archive_file" "layer" {\n  type        = "zip"\n'
+              '  source_file = "${path.module}/layer/requirements.txt"\n  output_path = "${path.module}/layer.zip"\n}\n'
+              'module "layer" {\n  source   = "./modules/layer"\n  filename = data.archive_file.layer.output_path\n}\n```\n\n'
+              '## layer/requirements.txt\n\n```text\nrequests\n```\n')
+    from drdata.detectors.reference.lambda_package_missing import unbuilt_with_hash
+
+    cfg = parse_answer(answer, cache=False)
+    check(run_detector(registry()["lambda_package_missing"], cfg), "clear", [], None)
+    assert unbuilt_with_hash(cfg) == {}

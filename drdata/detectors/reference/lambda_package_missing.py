@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
-from drdata.detectors.reference._util import is_unknown, resolve
+from drdata.detectors.reference._util import is_unknown, module_inputs, resolve
 from drdata.detectors.registry import detector, hit
 from drdata.hcl.model import Block, Resource, TerraformConfig
 
 _PATH_PREFIX = re.compile(r"^\$\{path\.(module|root|cwd)\}/")
 _FILE_CALL = re.compile(r"\bfile(?:base64)?\(\s*\"([^\"]+)\"\s*\)")
 _TYPES = ("aws_lambda_function", "aws_lambda_layer_version")
+_VAR_ONLY = re.compile(r"^\s*var\.([A-Za-z_][\w-]*)\s*$")
 
 
 def _local_path(cfg: TerraformConfig, value) -> str | None:
@@ -19,10 +20,19 @@ def _local_path(cfg: TerraformConfig, value) -> str | None:
     text = v if isinstance(v, str) and not is_unknown(v) else str(value).strip()
     if text.startswith('"') and text.endswith('"'):
         text = text[1:-1]
+    elif not (isinstance(v, str) and not is_unknown(v)) and not isinstance(value, str):
+        return None  # an expression (var.x with no single value, a function call): cannot say where it points
     text = _PATH_PREFIX.sub("", text)
     if "${" in text or not text:
         return None
     return text.lstrip("./")
+
+
+def _passed(cfg: TerraformConfig, value) -> list:
+    """What a module's ``var.x`` receives from each call of the module (the value itself otherwise)."""
+    m = _VAR_ONLY.match(str(value))
+    passed = module_inputs(cfg).get(m.group(1)) if m and cfg.modules else None
+    return [a.value for a in passed] if passed else [value]
 
 
 def _archives(cfg: TerraformConfig) -> list[Resource]:
@@ -34,7 +44,12 @@ def builder(cfg: TerraformConfig, res: Resource) -> Block | None:
     attr = res.attributes.get("filename")
     if attr is None:
         return None
-    for ref in attr.refs:
+    refs = list(attr.refs)
+    # A module's `filename = var.filename` builds what the module's calls pass (data.archive_file.x.output_path).
+    m = _VAR_ONLY.match(attr.source)
+    if m and cfg.modules:
+        refs += [r for a in module_inputs(cfg).get(m.group(1), ()) for r in a.refs]
+    for ref in refs:
         if ref.address.startswith(("data.archive_file.", "archive_file.", "local_file.")):
             found = cfg.resource(ref.address)
             if found is not None:
@@ -67,12 +82,14 @@ def missing_sources(cfg: TerraformConfig, arch: Block) -> list[str]:
         attr = arch.attributes.get(name)
         if attr is None:
             continue
-        path = _local_path(cfg, attr.value)
-        if path is None:
-            continue  # behind an expression: cannot say where it points
-        ok = _supplied(cfg, path) if name == "source_file" else _dir_supplied(cfg, path)
-        if not ok:
-            missing.append(path)
+        # A module's var.source_path: each call of the module passes its own directory.
+        for value in _passed(cfg, attr.value):
+            path = _local_path(cfg, value)
+            if path is None:
+                continue  # behind an expression: cannot say where it points
+            ok = _supplied(cfg, path) if name == "source_file" else _dir_supplied(cfg, path)
+            if not ok and path not in missing:
+                missing.append(path)
     for src in arch.children("source"):
         content = src.attributes.get("content")
         if content is not None:
