@@ -303,6 +303,10 @@ def _pair_records(cat_id: str, m_find: list[Finding], i_find: list[Finding], i_s
             entry, change = repair
             records.append(FindingRecord(f, "model", FIXED, None, entry, change))
             continue
+        if diff.rewrite:
+            records.append(FindingRecord(f, "model", FIXED, None, diff.counterpart(ANSWER),
+                                         "the IDEAL is written afresh and keeps none of the MODEL's resources"))
+            continue
         records.append(FindingRecord(f, "model", UNKNOWN, diff.missing_reason(), None))
     for f in i_find:
         status = PERSISTING if id(f) in matched_ideal else INTRODUCED
