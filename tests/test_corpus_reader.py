@@ -390,6 +390,8 @@ from drdata.corpus.prompt import extract_requirements  # noqa: E402
     ("Apply tags: Environment='production' and Project='media-launch'.", "tag_keys", ("Environment", "Project")),
     ("Tag everything with owner, environment, and ManagedBy=terraform for cost tracking", "tag_keys", ("ManagedBy",)),
     ("Use consistent tagging.", "tag_keys", ()),
+    ("Use locals:\n  common_tags = {\n    Project = local.project\n    Owner   = \"Ops\"\n  }\nAll resources get these tags.",
+     "tag_keys", ("Project", "Owner")),
     ("All resources must be deployed in **`us-east-1`**.", "regions", ("us-east-1",)),
     ("Use postgres version 17.4 for the DB.", "engine_versions", (("postgres", "17.4"),)),
     ("Aurora Serverless v2 with 0.5 ACU minimum.", "engine_versions", ()),

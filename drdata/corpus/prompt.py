@@ -152,8 +152,17 @@ def _looks_like_key(word: str, quoted: bool) -> bool:
     return word[0].isupper() or (quoted and word.isalpha() and word.islower())
 
 
+# A tag map the prompt writes out as code (`common_tags = { Project = ..., Owner = "..." }`): its keys.
+_TAG_MAP_RE = re.compile(r"\b\w*tags\s*=\s*(?:merge\(\s*)?\{([^{}]{1,800})\}", re.IGNORECASE)
+_MAP_KEY_RE = re.compile(r"^\s*\"?([A-Za-z][A-Za-z0-9_-]{0,40})\"?\s*[=:]", re.MULTILINE)
+
+
 def _tag_keys(text: str) -> tuple[str, ...]:
     keys: dict[str, None] = {}
+    for m in _TAG_MAP_RE.finditer(text):
+        for k in _MAP_KEY_RE.findall(m.group(1).replace(",", "\n")):
+            if k.lower() not in _NOT_KEYS and k.lower() != "name":
+                keys.setdefault(k)
     for s in _sentences(text):
         if not _TAG_SENTENCE_RE.search(s):
             continue

@@ -40,6 +40,12 @@ CASES = [
     ("suffix-in-the-merged-local", SUFFIX_VAR + DEFAULT_TAGS + 'locals {\n  common_tags = { Suffix = '
      'var.environment_suffix }\n}\nresource "aws_sqs_queue" "q" {\n  name = "q"\n'
      '  tags = merge(local.common_tags, { Name = "q" })\n}\n', "clear", [], None),
+    # The provider's default_tags carry the suffix: every resource has it, whatever shared map it merges too.
+    ("suffix-in-default-tags-beside-a-map-without-it", SUFFIX_VAR
+     + DEFAULT_TAGS.replace('Team = "core"', "Environment = var.environment_suffix")
+     + 'variable "common_tags" {\n  type    = map(string)\n  default = { Project = "shop" }\n}\n'
+     'resource "aws_sqs_queue" "q" {\n  name = "q-${var.environment_suffix}"\n'
+     '  tags = merge(var.common_tags, { Name = "q" })\n}\n', "clear", [], None),
     # No shared local and no default_tags: there is no shared tag set for (b) to judge.
     ("inline-tags-only", 'resource "aws_sqs_queue" "q" {\n  name = "q"\n  tags = { Name = "q", Team = "a" }\n}\n',
      "clear", [], None),

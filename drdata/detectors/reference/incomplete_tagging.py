@@ -140,7 +140,8 @@ def incomplete_tagging(cfg: TerraformConfig):
     (b) does not apply. This counts whether or not the answer declares a suffix variable (the reference
     MODEL: `common_tags` with Environment/Project but no suffix, fixed in its IDEAL by
     `Suffix = var.environment_suffix`); when a shared local that every tagged resource merges carries the
-    suffix, default_tags without it are no gap. (c) The required keys come from `cfg.requirements.tag_keys`
+    suffix, default_tags without it are no gap; when the default_tags of every AWS provider carry it, a shared
+    local or variable without it is none either. (c) The required keys come from `cfg.requirements.tag_keys`
     (compared case-insensitively); a resource's keys are its own tags (maps, merge, locals, variable defaults)
     plus its provider's default_tags; a resource whose keys cannot be resolved is "cannot tell".
     Why: costs cannot be allocated and resources of one deployment cannot be found or cleaned up.
@@ -173,6 +174,10 @@ def _shared_set(cfg: TerraformConfig, defaults: dict[str, Block], why: str):
     reached = _reached_by_tags(cfg)
     used = [m for m in maps if f"local.{m}" in reached] or maps
     variables = [v for v in shared_tag_variables(cfg) if f"var.{v.labels[0]}" in reached]
+    aws = [block_address(p).removeprefix("provider.") for p in cfg.providers if p.labels and p.labels[0] == "aws"]
+    if aws and all(k in defaults and "tags" in defaults[k].attributes
+                   and map_carries_suffix(cfg, defaults[k].attributes["tags"].value) for k in aws):
+        return  # every provider's default_tags carry the suffix: every resource has it, whatever it merges
     local_ok = False
     for name in used:
         attr = cfg.locals[name]
