@@ -152,6 +152,45 @@ resource "aws_lambda_event_source_mapping" "m" {
 }
 '''
 
+METHOD_INTEGRATION = """
+resource "aws_api_gateway_rest_api" "api" {
+  name = "api"
+}
+resource "aws_api_gateway_resource" "users" {
+  rest_api_id = aws_api_gateway_rest_api.api.id
+  parent_id   = aws_api_gateway_rest_api.api.root_resource_id
+  path_part   = "users"
+}
+resource "aws_api_gateway_method" "get" {
+  rest_api_id   = aws_api_gateway_rest_api.api.id
+  resource_id   = aws_api_gateway_resource.users.id
+  http_method   = "GET"
+  authorization = "NONE"
+}
+resource "aws_api_gateway_integration" "get" {
+  rest_api_id = aws_api_gateway_rest_api.api.id
+  resource_id = aws_api_gateway_resource.users.id
+  http_method = HTTP_METHOD
+  type        = "MOCK"
+}
+"""
+
+CERTIFICATE = """
+resource "aws_acm_certificate" "site" {
+  domain_name       = "example.com"
+  validation_method = "DNS"
+}
+resource "aws_acm_certificate_validation" "site" {
+  certificate_arn = aws_acm_certificate.site.arn
+}
+resource "aws_lb_listener" "https" {
+  load_balancer_arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/a/1"
+  port              = 443
+  protocol          = "HTTPS"
+  certificate_arn   = CERT
+}
+"""
+
 CASES = [
     ("replication-without-depends-on", replication(), "fires",
      ["aws_s3_bucket_replication_configuration.r"], "source bucket versioning (aws_s3_bucket_versioning.src)"),
@@ -197,6 +236,16 @@ CASES = [
     ("event-source-mapping-ordered-through-the-function",
      ESM.replace("ESM_DEPENDS", "").replace("FN_DEPENDS", "depends_on = [aws_iam_role_policy_attachment.p]"),
      "clear", [], None),
+    # PutIntegration needs the method: a literal http_method leaves Terraform free to create it first.
+    ("integration-before-its-method", METHOD_INTEGRATION.replace("HTTP_METHOD", '"GET"'), "fires",
+     ["aws_api_gateway_integration.get"], "no depends_on or reference to the method it integrates"),
+    ("integration-names-its-method", METHOD_INTEGRATION.replace("HTTP_METHOD", "aws_api_gateway_method.get.http_method"),
+     "clear", [], None),
+    # A listener takes only an issued certificate: the DNS-validated one is issued after its validation.
+    ("listener-before-certificate-validation", CERTIFICATE.replace("CERT", "aws_acm_certificate.site.arn"), "fires",
+     ["aws_lb_listener.https"], "validation of its ACM certificate"),
+    ("listener-after-certificate-validation",
+     CERTIFICATE.replace("CERT", "aws_acm_certificate_validation.site.certificate_arn"), "clear", [], None),
     ("access-logs-unresolved", ALB_LOGS.replace("LB_DEPENDS", "").replace("enabled = true", "enabled = var.on")
      + 'variable "on" {}\n', "unknown", [], "cannot tell whether it needs the access-log bucket policy"),
 ]
