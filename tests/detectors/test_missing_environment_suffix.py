@@ -69,6 +69,20 @@ resource "aws_sqs_queue" "generated" {
   fifo_queue = false
 }
 ''', "clear", [], None),
+    # Names inside a cluster the stack creates: two deployments' clusters never share them.
+    ("names-scoped-to-a-parent-cluster", '''
+variable "environment_suffix" {
+  type = string
+}
+resource "aws_emr_instance_group" "task" {
+  name       = "Task Instance Group"
+  cluster_id = "j-1"
+}
+resource "aws_eks_node_group" "workers" {
+  cluster_name    = "c-${var.environment_suffix}"
+  node_group_name = "workers"
+}
+''', "clear", [], None),
 ]
 
 
