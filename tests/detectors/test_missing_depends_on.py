@@ -288,3 +288,48 @@ def test_a_trail_checks_its_cloudwatch_role_can_write_at_creation():
           "policy of its CloudWatch Logs role")
     check(run("missing_depends_on", TRAIL_CWL.replace("TRAIL_DEPENDS", "depends_on = [aws_iam_role_policy.trail]")),
           "clear")
+
+
+def test_an_order_passed_through_module_inputs_and_outputs():
+    # The trail module gets its role from the iam module's output: the trail is linked to that role, and the
+    # chain (var -> module.iam.role_arn -> aws_iam_role.r) orders it after the role, not after its policy.
+    from drdata.detectors import registry, run_detector
+    from drdata.hcl import parse_answer
+
+    files = {
+        "main.tf": 'module "iam" {\n  source = "./modules/iam"\n}\nmodule "trail" {\n  source   = "./modules/trail"\n'
+                   '  role_arn = module.iam.role_arn\n}\n',
+        "modules/iam/main.tf": 'resource "aws_iam_role" "r" {\n  name = "r"\n  assume_role_policy = "{}"\n}\n'
+                               'resource "aws_iam_role_policy" "p" {\n  role   = aws_iam_role.r.id\n  policy = "{}"\n}\n'
+                               'output "role_arn" {\n  value = aws_iam_role.r.arn\n}\n',
+        "modules/trail/main.tf": 'variable "role_arn" {\n  type = string\n}\nresource "aws_cloudtrail" "t" {\n'
+                                 '  name                      = "t"\n  s3_bucket_name            = "b"\n'
+                                 '  cloud_watch_logs_role_arn = var.role_arn\n}\n',
+    }
+    answer = "".join(f"## {name}\n\n```hcl\n{text}```\n\n" for name, text in files.items())
+    out = run_detector(registry()["missing_depends_on"], parse_answer(answer, cache=False))
+    check(out, "fires", ["aws_cloudtrail.t"], "policy of its CloudWatch Logs role")
+
+
+@pytest.mark.parametrize("nat_depends,status", [
+    ("", "fires"),
+    # depends_on a whole module orders the NAT gateway after every resource of it, the IGW included.
+    ("  depends_on    = [module.vpc]\n", "clear"),
+])
+def test_depends_on_a_module_orders_after_all_its_resources(nat_depends, status):
+    from drdata.detectors import registry, run_detector
+    from drdata.hcl import parse_answer
+
+    files = {
+        "main.tf": 'module "vpc" {\n  source = "./modules/vpc"\n}\nresource "aws_eip" "nat" {\n  domain = "vpc"\n}\n'
+                   'resource "aws_nat_gateway" "nat" {\n  allocation_id = aws_eip.nat.id\n'
+                   f'  subnet_id     = module.vpc.public_subnet_id\n{nat_depends}}}\n',
+        "modules/vpc/main.tf": 'resource "aws_vpc" "v" {\n  cidr_block = "10.0.0.0/16"\n}\n'
+                               'resource "aws_internet_gateway" "igw" {\n  vpc_id = aws_vpc.v.id\n}\n'
+                               'resource "aws_subnet" "public" {\n  vpc_id     = aws_vpc.v.id\n'
+                               '  cidr_block = "10.0.1.0/24"\n}\n'
+                               'output "public_subnet_id" {\n  value = aws_subnet.public.id\n}\n',
+    }
+    answer = "".join(f"## {name}\n\n```hcl\n{text}```\n\n" for name, text in files.items())
+    out = run_detector(registry()["missing_depends_on"], parse_answer(answer, cache=False))
+    check(out, status, ["aws_nat_gateway.nat"] if status == "fires" else [], None)

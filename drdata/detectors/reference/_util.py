@@ -201,8 +201,8 @@ def resource_refs(attr: Attribute | None) -> set[str]:
 
 
 def anchor_refs(cfg: TerraformConfig, block: Block, attr_name: str) -> set[str]:
-    """Resource addresses behind ``attr_name``: direct refs, through locals, and through
-    ``for_each``/``count`` when the attribute only uses ``each``/``count``."""
+    """Resource addresses behind ``attr_name``: direct refs, through locals, through what module calls pass for a
+    module's variable, and through ``for_each``/``count`` when the attribute only uses ``each``/``count``."""
     attr = block.attributes.get(attr_name)
     if attr is None:
         return set()
@@ -210,6 +210,15 @@ def anchor_refs(cfg: TerraformConfig, block: Block, attr_name: str) -> set[str]:
     for r in attr.refs:
         if r.kind == "local":
             out |= _local_resource_refs(cfg, r.address.split(".", 1)[1], set())
+        if r.kind == "var" and cfg.modules:
+            # A module's variable stands for what the module's calls pass (`role_arn = aws_iam_role.x.arn`).
+            for passed in module_inputs(cfg).get(r.address.split(".", 1)[1], ()):
+                out |= resource_refs(passed) | module_output_refs(cfg, passed.source)
+                for lr in passed.refs:
+                    if lr.kind == "local":
+                        out |= _local_resource_refs(cfg, lr.address.split(".", 1)[1], set())
+        if r.kind == "module":
+            out |= module_output_refs(cfg, attr.source)
         if r.kind == "other" and r.address in ("each", "count"):
             for loop in ("for_each", "count"):
                 if loop in block.attributes:
@@ -218,6 +227,54 @@ def anchor_refs(cfg: TerraformConfig, block: Block, attr_name: str) -> set[str]:
                         if lr.kind == "local":
                             out |= _local_resource_refs(cfg, lr.address.split(".", 1)[1], set())
     return out
+
+
+_MODULE_OUTPUT = re.compile(r"\bmodule\.([\w-]+)(?:\[[^\]]*\])?\.([A-Za-z_][\w-]*)")
+
+
+def _module_outputs(cfg: TerraformConfig) -> dict[tuple[str, str], list[Attribute]]:
+    from drdata.detectors.reference.external_module_dependency import module_dir
+
+    out: dict[tuple[str, str], list[Attribute]] = {}
+    for mod in cfg.modules:
+        src = mod.get("source")
+        if not isinstance(src, str) or not src.startswith(("./", "../")):
+            continue
+        folder = module_dir(mod, src)
+        for o in cfg.outputs:
+            if o.file and "value" in o.attributes and (o.file.removeprefix("lib/").startswith(folder + "/")
+                                                       or f"/{src.lstrip('./')}/" in "/" + o.file):
+                out.setdefault((mod.labels[0], o.labels[0]), []).append(o.attributes["value"])
+    return out
+
+
+def _module_members(cfg: TerraformConfig) -> dict[str, list[str]]:
+    from drdata.detectors.reference.external_module_dependency import module_dir
+
+    out: dict[str, list[str]] = {}
+    for mod in cfg.modules:
+        src = mod.get("source")
+        if not isinstance(src, str) or not src.startswith(("./", "../")):
+            continue
+        folder = module_dir(mod, src)
+        out[mod.labels[0]] = [r.address for r in cfg.resources if r.file and (
+            r.file.removeprefix("lib/").startswith(folder + "/") or f"/{src.lstrip('./')}/" in "/" + r.file)]
+    return out
+
+
+def module_members(cfg: TerraformConfig) -> dict[str, list[str]]:
+    """Local module call name -> addresses of the resources its folder declares (as the answer shows them)."""
+    return cfg.derived(_module_members)
+
+
+def module_output_refs(cfg: TerraformConfig, source: str) -> set[str]:
+    """Resource addresses behind the outputs of local modules that ``source`` reads (`module.iam.role_arn`)."""
+    outputs = cfg.derived(_module_outputs)
+    found: set[str] = set()
+    for m in _MODULE_OUTPUT.finditer(source):
+        for value in outputs.get((m.group(1), m.group(2)), ()):
+            found |= resource_refs(value)
+    return found
 
 
 def _local_resource_refs(cfg: TerraformConfig, name: str, seen: set[str]) -> set[str]:

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from drdata.detectors.reference._util import anchor_refs, is_unknown, load_data, nested_attr, resolve
+from drdata.detectors.reference._util import (
+    anchor_refs,
+    is_unknown,
+    load_data,
+    module_inputs,
+    module_members,
+    module_output_refs,
+    nested_attr,
+    resolve,
+)
 from drdata.detectors.registry import cannot_tell, detector, hit
 from drdata.hcl.model import Resource, TerraformConfig
 
@@ -73,11 +83,41 @@ def _applies(cfg: TerraformConfig, res: Resource, req: dict) -> bool | None:
 
 
 def _graph(cfg: TerraformConfig) -> dict[str, set[str]]:
-    """Resource address -> the resource/data addresses it refers to or depends on (one step)."""
+    """Resource address -> the resource/data addresses it refers to or depends on (one step; a module's
+    variable orders it after what the module's calls pass for it)."""
+    inputs = module_inputs(cfg) if cfg.modules else {}
+    members = module_members(cfg) if cfg.modules else {}
+    # `depends_on = [module.x]` on a module call orders every resource of the called module after module x.
+    after: dict[str, set[str]] = {}
+    for mod in cfg.modules:
+        dep = mod.attributes.get("depends_on")
+        if dep is not None:
+            for name in _WHOLE_MODULE.findall(dep.source):
+                for res in members.get(mod.labels[0], ()):
+                    after.setdefault(res, set()).update(members.get(name, ()))
     out: dict[str, set[str]] = {}
     for r in cfg.resources:
-        out.setdefault(r.address, set()).update(x.address for x in r.all_refs() if x.kind in ("resource", "data"))
+        edges = out.setdefault(r.address, set())
+        edges |= after.get(r.address, set())
+        dep = r.attributes.get("depends_on")
+        if dep is not None:
+            for name in _WHOLE_MODULE.findall(dep.source):
+                edges.update(members.get(name, ()))  # after every resource of that module
+        if "module." in r.source:
+            edges |= module_output_refs(cfg, r.source)  # after what the module outputs it reads refer to
+        for x in r.all_refs():
+            if x.kind in ("resource", "data"):
+                edges.add(x.address)
+            elif x.kind == "var":
+                for passed in inputs.get(x.address.split(".", 1)[1], ()):
+                    edges.update(y.address for y in passed.refs if y.kind in ("resource", "data"))
+                    edges |= module_output_refs(cfg, passed.source)
+                    for name in _WHOLE_MODULE.findall(passed.source):
+                        edges.update(members.get(name, ()))
     return out
+
+
+_WHOLE_MODULE = re.compile(r"\bmodule\.([\w-]+)\b(?!\s*[.\[])")
 
 
 def _reach(graph: dict[str, set[str]], start: str) -> set[str]:
