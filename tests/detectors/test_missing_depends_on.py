@@ -333,3 +333,28 @@ def test_depends_on_a_module_orders_after_all_its_resources(nat_depends, status)
     answer = "".join(f"## {name}\n\n```hcl\n{text}```\n\n" for name, text in files.items())
     out = run_detector(registry()["missing_depends_on"], parse_answer(answer, cache=False))
     check(out, status, ["aws_nat_gateway.nat"] if status == "fires" else [], None)
+
+
+_DB_LOGS = '''
+resource "aws_db_instance" "db" {
+  identifier                      = "orders-db"
+  engine                          = "postgres"
+  enabled_cloudwatch_logs_exports = ["postgresql"]
+DB_DEPENDS}
+resource "aws_cloudwatch_log_group" "db" {
+  name = LOG_NAME
+}
+'''
+
+
+@pytest.mark.parametrize("log_name,db_depends,status", [
+    # The group is named after the instance, so Terraform creates it after the instance, which has already
+    # created it: ResourceAlreadyExistsException.
+    ('"/aws/rds/instance/${aws_db_instance.db.identifier}/postgresql"', "", "fires"),
+    # Named without referring to the instance, and the instance waits for it.
+    ('"/aws/rds/instance/orders-db/postgresql"', "  depends_on = [aws_cloudwatch_log_group.db]\n", "clear"),
+])
+def test_a_database_exporting_logs_after_the_group_named_after_it(log_name, db_depends, status):
+    hcl = _DB_LOGS.replace("LOG_NAME", log_name).replace("DB_DEPENDS", db_depends)
+    check(run("missing_depends_on", hcl), status, ["aws_db_instance.db"] if status == "fires" else [],
+          "log group of the logs it exports" if status == "fires" else None)

@@ -38,6 +38,9 @@ def _anchors(cfg: TerraformConfig, res: Resource, paths: list[str]) -> tuple[set
     texts: set[str] = set()
     for path in paths:
         first, _, hop = path.partition(">")
+        if first == "self":  # the resource itself: a prerequisite named after it (a log group of its logs)
+            refs.add(res.address)
+            continue
         if "." in first:
             attr = nested_attr(res, first)
             got = {r.address for r in attr.refs if r.kind in ("resource", "data")} if attr else set()
@@ -185,7 +188,8 @@ def missing_depends_on(cfg: TerraformConfig):
     API Gateway deployment after every integration of its REST API, and API Gateway logging after the
     account's CloudWatch role; event source mappings, EKS clusters and node groups after their role's policy
     attachments; a log group or trail encrypted with a KMS key after that key's `aws_kms_key_policy`; a route
-    through a peering connection after its accepter. Only prerequisites present in the answer and linked to
+    through a peering connection after its accepter; a database or EKS cluster that exports logs after the
+    log group named after it (the service creates the group itself at creation, and the resource then fails). Only prerequisites present in the answer and linked to
     the dependent (same bucket, same VPC, same role, ...) count, and any chain of references or `depends_on`
     from the dependent to the prerequisite orders it (Terraform orders the whole chain). Orders AWS copes
     with itself (a flow log creates its own bucket-policy statements) are left to the pair rule: they are a
