@@ -134,3 +134,14 @@ def test_a_module_layer_whose_call_passes_an_archive_is_built():
     cfg = parse_answer(answer, cache=False)
     check(run_detector(registry()["lambda_package_missing"], cfg), "clear", [], None)
     assert unbuilt_with_hash(cfg) == {}
+
+
+@pytest.mark.parametrize("content,status", [
+    ('base64decode("UEsDBA==")', "fires"),  # bytes through local_file's UTF-8 `content`: a corrupt zip
+    ('"exports.handler = async () => 1;"', "clear"),
+])
+def test_a_package_local_file_writes_from_base64decode_is_corrupt(content, status):
+    hcl = ('resource "local_file" "pkg" {\n  filename = "fn.zip"\n  content  = ' + content + '\n}\n'
+           'resource "aws_lambda_function" "f" {\n  function_name = "f"\n  filename      = local_file.pkg.filename\n}\n')
+    check(run("lambda_package_missing", hcl), status, ["aws_lambda_function.f"] if status == "fires" else [],
+          "corrupt" if status == "fires" else None)

@@ -358,3 +358,14 @@ def test_a_database_exporting_logs_after_the_group_named_after_it(log_name, db_d
     hcl = _DB_LOGS.replace("LOG_NAME", log_name).replace("DB_DEPENDS", db_depends)
     check(run("missing_depends_on", hcl), status, ["aws_db_instance.db"] if status == "fires" else [],
           "log group of the logs it exports" if status == "fires" else None)
+
+
+@pytest.mark.parametrize("filename,status", [
+    ('"fn.zip"', "fires"),  # the same path, no reference: Terraform may upload before the file is written
+    ("local_file.pkg.filename", "clear"),
+])
+def test_a_function_after_the_local_file_that_writes_its_package(filename, status):
+    hcl = ('resource "local_file" "pkg" {\n  filename = "fn.zip"\n  content  = "x"\n}\n'
+           f'resource "aws_lambda_function" "f" {{\n  function_name = "f"\n  filename      = {filename}\n}}\n')
+    check(run("missing_depends_on", hcl), status, ["aws_lambda_function.f"] if status == "fires" else [],
+          "local_file that writes its package" if status == "fires" else None)

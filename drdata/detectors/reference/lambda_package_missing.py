@@ -64,6 +64,12 @@ def builder(cfg: TerraformConfig, res: Resource) -> Block | None:
     return None
 
 
+def _binary_as_text(block: Block) -> bool:
+    """A local_file whose `content` is base64decode(...): binary bytes through a UTF-8 text argument."""
+    content = block.attributes.get("content")
+    return content is not None and content.source.lstrip().startswith("base64decode(")
+
+
 def _supplied(cfg: TerraformConfig, path: str) -> bool:
     names = cfg.supplied_files()
     base = path.rstrip("/").rsplit("/", 1)[-1]
@@ -108,7 +114,8 @@ def lambda_package_missing(cfg: TerraformConfig):
     A package is built when a `data "archive_file"` (matched by reference or by `output_path`) or a
     `local_file` writes it; the archive's own sources (`source_file`, `source_dir`, `file(...)` in a
     `source` block) must then be shown by the answer (a code block labelled with that file name) or written
-    inline. A `filename` nothing builds fires, unless a `source_code_hash` shows the answer manages that exact
+    inline; a `local_file` that writes the zip from `content = base64decode(...)` corrupts it (local_file
+    writes `content` as UTF-8 text). A `filename` nothing builds fires, unless a `source_code_hash` shows the answer manages that exact
     package itself (the reference IDEAL ships `filename = "${path.module}/lambda_placeholder.zip"` with
     `source_code_hash = filebase64sha256(...)`, the zip made by the deployment): that case is judged against
     the IDEAL by the pair rule (a MODEL package the IDEAL builds is one the MODEL lacked). Packages from S3
@@ -122,6 +129,11 @@ def lambda_package_missing(cfg: TerraformConfig):
         if attr is None or attr.value is None:
             continue
         arch = builder(cfg, res)
+        if arch is not None and arch.resource_type == "local_file" and _binary_as_text(arch):
+            yield hit(res, f"{res.address}: its package is written by {arch.address} from base64decode(), which "
+                           "local_file writes as UTF-8 text: the zip is corrupt (content_base64 writes bytes)",
+                      attr, part="package")
+            continue
         if arch is not None:
             gone = missing_sources(cfg, arch)
             if gone:
