@@ -137,3 +137,42 @@ def test_the_shared_set_needs_the_suffix_key_even_where_the_prompt_prescribes_na
     hcl = 'locals {\n  common_tags = { Project = "shop" }\n}\nresource "aws_sqs_queue" "q" {\n  name = "q"\n  tags = local.common_tags\n}\n'
     check(run("incomplete_tagging", hcl, "Naming: `{project}-{environment}-{component}`."), "fires",
           ["local.common_tags"], None)
+
+
+_ASG = '''
+variable "common_tags" {
+  type    = map(string)
+  default = DEFAULT
+}
+locals {
+  tags = merge(var.common_tags, { Suffix = var.environment_suffix })
+}
+resource "aws_autoscaling_group" "web" {
+  name     = "web"
+  max_size = 2
+  min_size = 1
+  dynamic "tag" {
+    for_each = local.tags
+    content {
+      key                 = tag.key
+      value               = tag.value
+      propagate_at_launch = true
+    }
+  }
+}
+'''
+
+
+@pytest.mark.parametrize("default,status", [
+    # The map the dynamic tag blocks iterate has the required keys.
+    ('{ Owner = "ops", CostCenter = "core" }', "clear"),
+    ('{ Owner = "ops" }', "fires"),
+    # Empty by default: its keys come with the deployment's tfvars, which the answer need not show.
+    ("{}", "unknown"),
+])
+def test_required_keys_through_dynamic_tag_blocks_and_deployment_maps(default, status):
+    hcl = SUFFIX_VAR + _ASG.replace("DEFAULT", default)
+    out = run("incomplete_tagging", hcl, prompt="Tag every resource with Owner and CostCenter.")
+    check(out, status, ["aws_autoscaling_group.web"] if status == "fires" else [],
+          "no CostCenter tag" if status == "fires" else None)
+

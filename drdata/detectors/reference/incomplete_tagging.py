@@ -119,6 +119,10 @@ def tag_keys(cfg: TerraformConfig, value: Any, depth: int = 0) -> set[str] | Unk
         if m and m.group(1) in cfg.locals:
             return tag_keys(cfg, cfg.locals[m.group(1)].value, depth + 1)
         resolved = resolve(cfg, value)
+        m = re.fullmatch(r"var\.([\w-]+)", text)
+        if m and resolved == {}:
+            # An empty default: the keys come with the deployment's values (tfvars), which the answer need not show.
+            return Unknown(f"var.{m.group(1)} is empty by default: its keys are set at deployment")
         if isinstance(resolved, dict):
             return set(resolved)
         return resolved if is_unknown(resolved) else Unknown(f"tags = {text[:60]}")
@@ -159,7 +163,8 @@ def incomplete_tagging(cfg: TerraformConfig):
             yield cannot_tell(rtype or keyword, f"a {rtype or keyword} block that did not parse holds tags")
     if not defaults:
         for res in cfg.resources:
-            if res.resource_type in taggable and not (res.has("tags") or res.has("tag") or res.has("tags_all")):
+            if res.resource_type in taggable and not (res.has("tags") or res.has("tag") or res.has("tags_all")
+                                                       or any(tuple(d.labels[:1]) == ("tag",) for d in res.children("dynamic"))):
                 yield hit(res, f"{res.address}: no tags (and no provider default_tags)", part="tags")
     # (b) the shared tag set (also where the task prescribes names: the pipeline's suffix key is asked anyway)
     declared = suffix_variables(cfg)
@@ -223,8 +228,19 @@ def _required_keys(cfg: TerraformConfig, defaults: dict[str, Block], taggable: f
                 yield cannot_tell(res, got.reason)
                 continue
             keys |= got
-        elif res.has("tag"):
+        if res.has("tag") or any(tuple(d.labels[:1]) == ("tag",) for d in res.children("dynamic")):
             keys |= {str(t.get("key")) for t in res.children("tag")}
+            unsure = None
+            for d in res.children("dynamic"):
+                if tuple(d.labels[:1]) == ("tag",) and "for_each" in d.attributes:
+                    got = tag_keys(cfg, d.attributes["for_each"].value)  # one tag block per key of the map
+                    if is_unknown(got):
+                        unsure = got
+                    else:
+                        keys |= got
+            if unsure is not None:
+                yield cannot_tell(res, f"dynamic tag blocks: {unsure.reason}")
+                continue
         lower = {k.lower() for k in keys}
         missing = [k for k in wanted if k.lower() not in lower]
         if missing:
