@@ -102,6 +102,8 @@ resource "aws_db_instance" "main" {
 }
 """
 
+PROVIDER_TAGS = 'provider "aws" {\n  region = "us-east-1"\n  default_tags {\n    tags = { Team = "core" }\n  }\n}\n'
+
 S3 = "s3_bucket_security_missing"
 CASES = [
     # id, MODEL, IDEAL, category, status, reason, repaired, remaining
@@ -149,6 +151,13 @@ CASES = [
      "performance_insights_unsupported", "fixed", None, 1, 0),
     ("insights on with a supported default", VARS + INSIGHTS.replace("FLAG", "true"),
      VARS + INSIGHTS.replace("FLAG", "true"), "performance_insights_unsupported", "absent", None, 0, 0),
+    # The IDEAL deletes the default_tags that lacked the suffix: no shared tag set is left, nothing repaired.
+    ("shared tag set dropped", VARS + PROVIDER_TAGS + QUEUE, VARS + 'provider "aws" {\n  region = "us-east-1"\n}\n'
+     + QUEUE.replace('name = "jobs-${var.environment_suffix}"', 'name = "jobs-${var.environment_suffix}"\n  tags = { Name = "jobs" }'),
+     "incomplete_tagging", "unknown", "ideal_dropped", 0, 0),
+    ("shared tag set repaired", VARS + PROVIDER_TAGS + QUEUE,
+     VARS + PROVIDER_TAGS.replace('Team = "core"', "Suffix = var.environment_suffix") + QUEUE,
+     "incomplete_tagging", "fixed", None, 1, 0),
     ("undefined reference declared",
      VARS + 'resource "aws_sqs_queue" "jobs" {\n  name = "jobs-${var.environment_suffix}"\n'
      '  kms_master_key_id = aws_kms_key.q.arn\n}\n',

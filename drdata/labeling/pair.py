@@ -32,7 +32,7 @@ from drdata.corpus.prompt import extract_requirements
 from drdata.detectors.registry import CLEAR, FIRES, UNKNOWN, Detector, Finding, Outcome, detectors_for, run_detector
 from drdata.hcl import DEFAULT_BACKEND, TerraformConfig, parse_answer
 from drdata.labeling.diff import ANSWER, NO_TERRAFORM, Entry, PairDiff, diff_configs
-from drdata.labeling.repairs import own_repair, pair_findings
+from drdata.labeling.repairs import dropped_part, own_repair, pair_findings
 from drdata.taxonomy import SEVERITIES, categories
 
 if TYPE_CHECKING:
@@ -282,6 +282,10 @@ def _pair_records(cat_id: str, m_find: list[Finding], i_find: list[Finding], i_s
             continue
         if i_status == UNKNOWN or (where is not None and where.address in i_unsure):
             records.append(FindingRecord(f, "model", UNKNOWN, "ideal_cannot_tell", where))
+            continue
+        if where is not None and cp is not None and dropped_part(cat_id, f, getattr(diff.of_model(f.address),
+                                                                                   "model", None), cp):
+            records.append(FindingRecord(f, "model", UNKNOWN, "ideal_dropped", where))
             continue
         if where is not None:
             corr = diff.of_model(f.address)

@@ -69,6 +69,21 @@ def _reference_rewritten(f: Finding, model: TerraformConfig, ideal: TerraformCon
     return _answer_entry(ideal), f"{f.holder or 'its user'} was rewritten; the IDEAL no longer refers to {f.address}"
 
 
+# Parts a finding points at whose removal from the IDEAL's counterpart is a drop, not a repair: the IDEAL
+# that deletes the provider's default_tags has no shared tag set left to judge (the gold protocol's "dropped").
+_DROPPED_WHEN_REMOVED = {("incomplete_tagging", "suffix_key", "provider"): "default_tags"}
+
+
+def dropped_part(category: str, finding: Finding, model_entry: Entry | None, ideal_entry: Entry | None) -> bool:
+    """The IDEAL's counterpart no longer has the part of the block the finding is about."""
+    prefix = _DROPPED_WHEN_REMOVED.get((category, finding.part, finding.kind))
+    if prefix is None or model_entry is None or ideal_entry is None:
+        return False
+    def has(entry: Entry) -> bool:
+        return any(path == prefix or path.startswith(prefix + ".") for path, _ in entry.values)
+    return has(model_entry) and not has(ideal_entry)
+
+
 def _answer_entry(ideal: TerraformConfig) -> Entry:
     first = ideal.code_blocks[0] if ideal.code_blocks else None
     return Entry("config", "config", first.file if first else None, first.line if first else 0, frozenset(), (), "")
