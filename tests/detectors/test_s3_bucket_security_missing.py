@@ -113,9 +113,11 @@ DELIVERY_CASES = [
     # Only flow logs land there: versioning is not asked for.
     ("operational-log-bucket-needs-no-versioning", SECURED + FLOW + bucket_policy("delivery.logs.amazonaws.com"),
      "clear", [], None),
-    # CloudTrail is an audit trail: its bucket keeps needing versioning.
-    ("audit-bucket-needs-versioning", SECURED + TRAIL + bucket_policy("cloudtrail.amazonaws.com"), "fires",
-     ["aws_s3_bucket.logs"], "aws_s3_bucket.logs: no versioning"),
+    # CloudTrail appends log files under unique keys too: its bucket is not asked for versioning.
+    ("trail-bucket-needs-no-versioning", SECURED + TRAIL + bucket_policy("cloudtrail.amazonaws.com"), "clear",
+     [], None),
+    # A bucket that also holds the answer's own data keeps needing it.
+    ("data-bucket-needs-versioning", SECURED, "fires", ["aws_s3_bucket.logs"], "aws_s3_bucket.logs: no versioning"),
     # A bucket policy that does not parse (no comma between two statements) is read as text.
     ("unparsed-policy-names-the-service", SECURED + VERSIONING + TRAIL + BROKEN_POLICY.format("cloudtrail"), "clear",
      [], None),

@@ -28,9 +28,11 @@ _PRINCIPALS = {
     "S3 access logging": ("logging.s3.amazonaws.com",),
     "CloudFront logs": None,  # delivered through the bucket ACL, no policy
 }
-# Buckets that only receive operational logs (flow logs, access logs): appended by AWS under unique keys,
-# never overwritten; versioning protects nothing there. Audit trails (CloudTrail, Config) keep it.
-_OPERATIONAL_LOGS = {"VPC flow logs", "load balancer access logs", "S3 access logging", "CloudFront logs"}
+# Buckets that only receive logs a service delivers (flow logs, access logs, CloudTrail, Config): appended by
+# AWS under unique keys, never overwritten; versioning protects nothing there (CloudTrail's own integrity is
+# log file validation). Blind reviewers judge them the same way.
+_OPERATIONAL_LOGS = {"VPC flow logs", "load balancer access logs", "S3 access logging", "CloudFront logs",
+                     "CloudTrail", "AWS Config"}
 _ELB_ACCOUNT = re.compile(r"arn:aws[\w-]*:iam::\d{12}:root")
 
 # (finding part = the connected resource's type without `aws_s3_bucket_`, words, connected type)
@@ -63,8 +65,8 @@ def s3_bucket_security_missing(cfg: TerraformConfig):
     (the reference report does) because the answer then states no encryption intent and
     no KMS key. When parts of the answer did not parse and the control's resource type
     appears in its text, that control is "cannot tell". Versioning is where data matters: a bucket that only
-    receives operational logs (flow logs, load balancer / S3 / CloudFront access logs) is not flagged for it;
-    audit trails (CloudTrail, Config) are. A log destination (CloudTrail `s3_bucket_name`, Config delivery
+    receives logs a service delivers (flow logs, load balancer / S3 / CloudFront access logs, CloudTrail,
+    Config) is not flagged for it. A log destination (CloudTrail `s3_bucket_name`, Config delivery
     channel, flow logs to S3, ALB/NLB `access_logs`, S3 access logging target) needs a bucket policy naming
     the delivering service (`cloudtrail.amazonaws.com`, `config.amazonaws.com`,
     `delivery.logs.amazonaws.com`, the ELB account, `logging.s3.amazonaws.com`); a policy that names another
