@@ -522,7 +522,7 @@ def test_a_damaged_output_file_is_named_with_what_to_do(tmp_path):
 
 
 def test_a_failing_pair_rule_is_a_counted_fault_not_an_aborted_pair(monkeypatch):
-    import drdata.detectors.reference.outdated_engine_version as oev
+    import drdata.categories.outdated_engine_version as oev
     from drdata.labeling import label_pair
 
     def broken(model, ideal, diff=None):

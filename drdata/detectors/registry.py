@@ -281,19 +281,12 @@ _LOADED: list[bool] = []
 
 def _load() -> None:
     if _LOADED:
-        return  # listing the detector packages on every call costs more than some detectors
+        return  # listing the category modules on every call costs more than some detectors
     import importlib
     import pkgutil
 
-    import drdata.detectors as pkg
+    import drdata.categories as pkg
 
-    for sub in ("reference", "services", "code"):
-        try:
-            subpkg = importlib.import_module(f"drdata.detectors.{sub}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"drdata.detectors.{sub}":
-                raise
-            continue
-        for mod in pkgutil.iter_modules(subpkg.__path__):
-            importlib.import_module(f"{pkg.__name__}.{sub}.{mod.name}")
+    for mod in pkgutil.iter_modules(pkg.__path__):
+        importlib.import_module(f"{pkg.__name__}.{mod.name}")
     _LOADED.append(True)

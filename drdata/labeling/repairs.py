@@ -97,7 +97,7 @@ def pair_findings(model: TerraformConfig, ideal: TerraformConfig, diff: PairDiff
         except Exception as exc:
             faults.append(f"pair:lambda_package_missing: {type(exc).__name__}: {exc}")
     if "outdated_engine_version" in wanted:
-        from drdata.detectors.reference.outdated_engine_version import older_than_ideal
+        from drdata.categories.outdated_engine_version import older_than_ideal
 
         try:
             out["outdated_engine_version"] = older_than_ideal(model, ideal, diff)
@@ -109,7 +109,7 @@ def pair_findings(model: TerraformConfig, ideal: TerraformConfig, diff: PairDiff
 def _package_built_by_ideal(model: TerraformConfig, ideal: TerraformConfig, diff: PairDiff) -> list[Finding]:
     """A MODEL function whose package nothing builds (kept only by a source_code_hash), where the IDEAL
     builds its counterpart's package from sources it shows: the MODEL lacked the build."""
-    from drdata.detectors.reference.lambda_package_missing import builds, unbuilt_with_hash
+    from drdata.categories.lambda_package_missing import builds, unbuilt_with_hash
     from drdata.detectors.registry import _evidence, registry
 
     det = registry()["lambda_package_missing"]
@@ -130,7 +130,7 @@ def _package_built_by_ideal(model: TerraformConfig, ideal: TerraformConfig, diff
 def _order_added_by_ideal(model: TerraformConfig, ideal: TerraformConfig, diff: PairDiff) -> list[Finding]:
     """An order AWS copes with itself (a flow log before its bucket policy) that the MODEL lacks and the
     IDEAL adds for the same resource: the IDEAL's authors found it needed, so the MODEL's gap is a finding."""
-    from drdata.detectors.reference.missing_depends_on import ordering_gaps
+    from drdata.categories.missing_depends_on import ordering_gaps
     from drdata.detectors.registry import _evidence, registry
 
     det = registry()["missing_depends_on"]

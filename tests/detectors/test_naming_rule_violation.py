@@ -1,6 +1,6 @@
 import pytest
 
-from drdata.detectors.code.naming_rule_violation import split_template
+from drdata.categories.naming_rule_violation import split_template
 from tests.detectors._code import check, run
 
 CASES = [

@@ -1,6 +1,6 @@
 import pytest
 
-from drdata.detectors.reference.outdated_engine_version import engine_versions, older_than_ideal, version_key
+from drdata.categories.outdated_engine_version import engine_versions, older_than_ideal, version_key
 from drdata.hcl import parse_hcl
 from tests.detectors._ref import check, run
 
@@ -96,7 +96,7 @@ def test_pair_rule_model_older_than_ideal(model, ideal, older):
 
 
 def test_variables_passed_through_many_module_calls_are_followed_once(monkeypatch):
-    from drdata.detectors.reference import _util
+    from drdata.detectors import helpers as _util
 
     # Twelve modules each pass var.v on: following every call again at every level would branch 12^10 ways.
     mods = "".join(f'module "m{i}" {{\n  source = "./modules/m"\n  v = var.v\n}}\n' for i in range(12))
@@ -104,7 +104,7 @@ def test_variables_passed_through_many_module_calls_are_followed_once(monkeypatc
     calls = []
     real = _util.resolve
     monkeypatch.setattr(_util, "resolve", lambda *a, **k: (calls.append(1), real(*a, **k))[1])
-    from drdata.detectors.reference import outdated_engine_version as oev
+    from drdata.categories import outdated_engine_version as oev
 
     monkeypatch.setattr(oev, "resolve", _util.resolve)
     assert run("outdated_engine_version", hcl).status == "fires"

@@ -1,6 +1,6 @@
 import pytest
 
-from drdata.detectors.code.provider_version_constraints import admits_major, parse_constraint, too_loose
+from drdata.categories.provider_version_constraints import admits_major, parse_constraint, too_loose
 from tests.detectors._code import check, run
 
 RES = 'resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n'

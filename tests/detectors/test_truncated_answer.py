@@ -56,6 +56,6 @@ def test_truncated_answer(md, status, fragment):
     ],
 )
 def test_brace_balance_skips_strings_comments_and_heredocs(text, depth):
-    from drdata.detectors.code.truncated_answer import _balance
+    from drdata.categories.truncated_answer import _balance
 
     assert _balance(text) == depth

@@ -67,7 +67,7 @@ def test_unused_in_root_although_a_module_uses_the_name():
     ],
 )
 def test_textual_var_scan_matches_whole_words_only(text, names):
-    from drdata.detectors.code._util import _var_names
+    from drdata.detectors.helpers import _var_names
 
     assert _var_names(text) == names
 

@@ -1,0 +1,69 @@
+"""performance_insights_unsupported: Performance Insights on classes that do not support it."""
+
+from __future__ import annotations
+
+import re
+from fnmatch import fnmatchcase
+
+from drdata.detectors.helpers import is_unknown, load_table, resolve
+from drdata.detectors.registry import cannot_tell, detector, hit
+from drdata.hcl.model import Resource, TerraformConfig
+
+_TYPES = ("aws_db_instance", "aws_rds_cluster_instance", "aws_rds_cluster")
+_CLASS_ATTRS = ("instance_class", "db_cluster_instance_class")
+_LITERAL = re.compile(r'"(db\.[\w.]+)"')
+
+
+def unsupported(instance_class: str, engine: str | None = None) -> bool:
+    table = load_table("reference_performance_insights")
+    key = "postgres_unsupported_classes" if engine and "postgres" in engine else "unsupported_classes"
+    return any(fnmatchcase(instance_class.strip().lower(), p) for p in table[key])
+
+
+def _engine(cfg: TerraformConfig, res: Resource) -> str | None:
+    attr = res.attributes.get("engine")
+    if attr is None and res.resource_type == "aws_rds_cluster_instance":
+        # An Aurora instance takes its cluster's engine.
+        cluster = res.attributes.get("cluster_identifier")
+        ref = next((r.address for r in cluster.refs if r.kind == "resource"), None) if cluster else None
+        owner = cfg.resource(ref) if ref else None
+        attr = owner.attributes.get("engine") if owner is not None else None
+    value = resolve(cfg, attr.value) if attr is not None else None
+    return value.lower() if isinstance(value, str) and not is_unknown(value) else None
+
+
+@detector(category="performance_insights_unsupported", reads=(*_TYPES, "performance_insights_enabled"))
+def performance_insights_unsupported(cfg: TerraformConfig):
+    """Flags Performance Insights enabled on an RDS / Aurora instance whose class does not support it.
+
+    The flag counts when it is `true` literally or through a variable default or local. The class counts as
+    a literal, through a variable's default or locals; a conditional class fires when one of its literal
+    branches does not support it. Unsupported classes are data (data/reference_performance_insights.json):
+    for MySQL / MariaDB db.t2.*, db.t3.micro/small, db.t4g.micro/small and previous generations; PostgreSQL
+    supports the small burstable classes. An `aws_rds_cluster` (Multi-AZ DB cluster) is judged on
+    `db_cluster_instance_class`; without a class it is skipped. A class behind a variable without default is
+    "cannot tell".
+    Why: RDS rejects the instance ("Performance Insights not supported for this configuration").
+    Fix: a supported class, or make the flag follow the class.
+    """
+    for res in cfg.resources_of(*_TYPES):
+        flag = res.attributes.get("performance_insights_enabled")
+        if flag is None or resolve(cfg, flag.value) is not True:
+            continue
+        cls = next((res.attributes[a] for a in _CLASS_ATTRS if a in res.attributes), None)
+        if cls is None:
+            continue
+        engine = _engine(cfg, res)
+        value = resolve(cfg, cls.value)
+        if isinstance(value, str) and not is_unknown(value):
+            if unsupported(value, engine):
+                via = "" if cls.is_literal else f" (via {cls.source})"
+                yield hit(res, f'{res.address}: performance_insights_enabled = true on {cls.name} "{value}"{via}, '
+                               "which does not support Performance Insights", flag)
+            continue
+        branches = [c for c in _LITERAL.findall(cls.source) if unsupported(c, engine)]
+        if "?" in cls.source and branches:
+            yield hit(res, f"{res.address}: performance_insights_enabled = true while {cls.name} = {cls.source} "
+                           f'can be "{branches[0]}", which does not support Performance Insights', flag)
+        elif is_unknown(value):
+            yield cannot_tell(res, f"{cls.name} = {cls.source}: {value.reason}")
