@@ -3,8 +3,34 @@
 from __future__ import annotations
 
 from drdata.detectors.helpers import attr_refs, attr_value, block_refs
-from drdata.detectors.registry import cannot_tell, detector, hit
+from drdata.detectors.registry import Category, ReportRule, cannot_tell, declare, detector, hit
 from drdata.hcl.model import TerraformConfig
+
+CATEGORY = declare(Category(
+    id="api_gateway_lb_wiring",
+    number=24,
+    theme="services",
+    area="network",
+    title="API Gateway / Load Balancer Wiring Broken",
+    severity="High",
+    rule_set="aws",
+    what="Pieces that must be connected are not: REST deployments without a stage or ordering on the methods, HTTP APIs without a stage, Lambda integrations without an invoke permission, target groups with no targets or no health check.",
+    root_cause="API Gateway and ELB need several small resources wired together; models write the main ones and miss the glue.",
+    impact="The API or load balancer is created but unreachable (403/500/503), or the deployment fails because the API has no methods yet.",
+    fix="Add `aws_api_gateway_stage` (or `aws_apigatewayv2_stage`), `depends_on`/`triggers` on deployments, `aws_lambda_permission` for `apigateway.amazonaws.com`, target registrations and explicit `health_check` blocks.",
+    report_rules=(
+        ReportRule(order=500, topic=True, strong=(
+            r"api[_ ]?gateway|apigateway|load[_ ]?balanc\w*|\balb\b|\bnlb\b|\belb\b|target groups?|listeners?|health[_ ]?checks?|\bstage\b"
+            r"|cloudfront|\bwaf\b|route ?53|\bdns\b|\bcors\b|endpoints?"
+        )),
+    ),
+    title_rule=(
+        r"api gateway.{0,40}(stage|deployment|integration|permission|wiring)"
+        r"|deployment.{0,20}stage|target group.{0,30}(attach|target|registr|health)"
+        r"|health check|lambda permission|invoke permission"
+    ),
+))
+
 
 # Resources that register targets in a target group (by referring to it).
 _REGISTRARS = ("aws_lb_target_group_attachment", "aws_alb_target_group_attachment", "aws_autoscaling_group",

@@ -2,8 +2,27 @@
 
 from __future__ import annotations
 
-from drdata.detectors.registry import cannot_tell, detector, hit
+from drdata.detectors.registry import Category, ReportRule, cannot_tell, declare, detector, hit
 from drdata.hcl.model import TerraformConfig
+
+CATEGORY = declare(Category(
+    id="backend_state_configuration",
+    number=33,
+    theme="code",
+    area="state",
+    title="Backend and State Configuration",
+    severity="Medium",
+    rule_set="convention",
+    what="The state backend does not follow the pipeline convention of a partial `backend \"s3\" {}` completed at `terraform init`: no backend at all, or bucket/key/region/lock table written as literals (without locking when fully written).",
+    root_cause="Models either leave state local or write a complete backend for an imaginary account.",
+    impact="State is lost with the CI runner, or init fails on a bucket that does not exist in the pipeline's account; parallel runs overwrite each other's state without a lock.",
+    fix="Declare `backend \"s3\" {}` and pass bucket, key, region and locking through `-backend-config` at init.",
+    report_rules=(
+        ReportRule(order=210, strong=r"backend|(terraform )?state (file|lock\w*|bucket|management|storage|configuration)|tfstate|remote state|state locking"),
+    ),
+    title_rule=r"backend|state (lock|file|management|storage)|tfstate|remote state",
+))
+
 
 # Settings the pipeline passes with -backend-config at init; writing them as literals pins one account.
 _INIT_SUPPLIED = ("bucket", "key", "region", "dynamodb_table", "profile", "role_arn")

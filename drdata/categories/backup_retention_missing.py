@@ -3,8 +3,26 @@
 from __future__ import annotations
 
 from drdata.detectors.helpers import is_unknown, resolve_plain
-from drdata.detectors.registry import cannot_tell, detector, hit
+from drdata.detectors.registry import Category, ReportRule, cannot_tell, declare, detector, hit
 from drdata.hcl.model import TerraformConfig
+
+CATEGORY = declare(Category(
+    id="backup_retention_missing",
+    number=41,
+    theme="code",
+    area="database",
+    title="Backup and Retention Missing",
+    severity="High",
+    rule_set="aws",
+    what="Databases without backups: `backup_retention_period` 0 or left out on RDS instances and clusters, DynamoDB tables without point-in-time recovery, `aws_backup_plan` rules without a lifecycle.",
+    root_cause="Backups are not needed to make a deployment succeed, so models leave them at defaults.",
+    impact="Data cannot be restored after deletion or corruption; compliance checks for recoverability fail.",
+    fix="Set `backup_retention_period` (e.g. 7), enable `point_in_time_recovery`, and give backup rules a `lifecycle` with `delete_after`.",
+    report_rules=(
+        ReportRule(order=550, topic=True, kind_topic=True, strong=r"backups?|\bpitr\b|point[- ]in[- ]time|snapshots?|retention|recovery"),
+    ),
+    title_rule=r"backup|point[- ]in[- ]time|pitr|retention period",
+))
 
 
 @detector(category="backup_retention_missing")

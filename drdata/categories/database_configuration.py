@@ -3,8 +3,33 @@
 from __future__ import annotations
 
 from drdata.detectors.helpers import UNRESOLVED, attr_value, is_multi, load_table, truthy
-from drdata.detectors.registry import cannot_tell, detector, hit
+from drdata.detectors.registry import Category, ReportRule, cannot_tell, declare, detector, hit
 from drdata.hcl.model import Resource, TerraformConfig
+
+CATEGORY = declare(Category(
+    id="database_configuration",
+    number=22,
+    theme="services",
+    area="database",
+    title="Database Misconfiguration",
+    severity="High",
+    rule_set="aws",
+    what="An RDS instance or cluster is publicly accessible, has no DB subnet group (lands in the default VPC), or uses a master user name the engine reserves.",
+    root_cause="Models set the arguments that make a connection easy and are not aware of per-engine reserved user names.",
+    impact="The database is exposed to the internet or placed outside the answer's network; reserved names make creation fail.",
+    fix="Set `publicly_accessible = false`, create an `aws_db_subnet_group` over private subnets, and choose a master user name the engine accepts.",
+    tables=("services_reserved_db_usernames",),
+    report_rules=(
+        ReportRule(order=480, topic=True, strong=(
+            r"\brds\b|databases?|\bdb\b|aurora|postgres\w*|mysql|dynamodb|subnet groups?|parameter groups?|elasticache|redis|documentdb"
+            r"|db_subnet|master (user|username)|reserved (word|username)"
+        )),
+    ),
+    title_rule=(
+        r"(rds|database|\bdb\b|aurora).{0,40}(public|subnet group|username|reserved)"
+        r"|publicly_accessible|reserved (word|username)|master username|db_subnet_group"
+    ),
+))
 
 
 def _engine_family(engine: str) -> str | None:

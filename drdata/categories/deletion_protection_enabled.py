@@ -5,8 +5,30 @@ from __future__ import annotations
 import re
 
 from drdata.detectors.helpers import bucket_writers, is_unknown, resolve, versioning_state
-from drdata.detectors.registry import cannot_tell, detector, hit
+from drdata.detectors.registry import Category, ReportRule, cannot_tell, declare, detector, hit
 from drdata.hcl.model import Attribute, Expr, Resource, TerraformConfig
+
+CATEGORY = declare(Category(
+    id="deletion_protection_enabled",
+    number=4,
+    theme="reference",
+    area="teardown",
+    title="Deletion Protection Enabled",
+    severity="High",
+    rule_set="convention",
+    what="A resource is protected against destruction (`deletion_protection`, `prevent_destroy`, a required final snapshot), so the stack cannot be torn down.",
+    root_cause="Models copy production hardening defaults without weighing that test stacks must be destroyed after every run.",
+    impact="`terraform destroy` fails or leaves resources behind; CI cleanup breaks and costs accumulate.",
+    fix="Set `deletion_protection = false` (or make it a variable defaulting to false), `skip_final_snapshot = true`, and drop `prevent_destroy`.",
+    report_rules=(
+        ReportRule(order=180, strong=(
+            r"deletion[_ ]protection|prevent[_ ]destroy|final[_ ]snapshot|force[_ ]destroy|\b(teardown|tear down|destroyable)\b"
+            r"|(cleanup|clean-?up|destroy|deletion)( issues?| blocked| problems?| fail\w*)|(cannot|can'?t|unable to) (be )?(destroy|delete|clean)"
+            r"|retain(ed)? on delete|removal polic"
+        )),
+    ),
+))
+
 
 # attribute -> the value that blocks destruction
 _BLOCKING = {

@@ -5,9 +5,32 @@ from __future__ import annotations
 import re
 
 from drdata.detectors.helpers import load_table
-from drdata.detectors.registry import block_address, detector, hit, hit_at
+from drdata.detectors.registry import Category, ReportRule, block_address, declare, detector, hit, hit_at
 from drdata.detectors.schema_walk import DEPRECATED, provider_version, schema_items
 from drdata.hcl.model import TerraformConfig
+
+CATEGORY = declare(Category(
+    id="deprecated_arguments",
+    number=38,
+    theme="code",
+    area="schema",
+    title="Deprecated Resources and Arguments",
+    severity="Low",
+    rule_set="aws",
+    what="Resources, data sources and arguments the current AWS provider deprecated or removed (inline `acl`/`versioning`/encryption on `aws_s3_bucket`, `aws_s3_bucket_object`, `vpc = true` on `aws_eip`, `name` on `aws_db_instance`, ...).",
+    root_cause="Training data predates AWS provider v4/v5, which split the S3 bucket and renamed arguments.",
+    impact="Deprecation warnings at best; on the current provider major, 'Unsupported argument' errors or resources that fight each other over the same settings.",
+    fix="Use the replacement resource or argument named in the data table (e.g. `aws_s3_bucket_versioning`, `aws_s3_object`, `domain = \"vpc\"`, `db_name`).",
+    tables=("code_deprecations",),
+    report_rules=(
+        ReportRule(order=310, strong=r"deprecat\w*"),
+        ReportRule(order=530, topic=True, kind_topic=True, strong=(
+            r"deprecat\w*|(invalid|unsupported|unknown|unexpected|wrong|incorrect|non-?existent|removed|obsolete) (\w+ ){0,2}(arguments?|attributes?|resources?( types?)?|fields?|parameters?|properties|blocks?|settings?|options?|values?)"
+            r"|not (supported|expected|valid)|no longer|schema|api (error|mismatch)|incorrect (\w+ ){0,2}(configuration|usage|syntax)"
+        )),
+    ),
+    title_rule=r"deprecat|removed argument",
+))
 
 
 def _present(block, path: str):

@@ -5,8 +5,33 @@ from __future__ import annotations
 import re
 
 from drdata.detectors.helpers import UNRESOLVED, attr_refs, attr_value, truthy
-from drdata.detectors.registry import cannot_tell, detector, hit
+from drdata.detectors.registry import Category, ReportRule, cannot_tell, declare, detector, hit
 from drdata.hcl.model import Resource, TerraformConfig
+
+CATEGORY = declare(Category(
+    id="ec2_instance_hardening",
+    number=21,
+    theme="services",
+    area="compute",
+    title="EC2 Instance Hardening Missing",
+    severity="High",
+    rule_set="aws",
+    what="Instances or launch templates allow IMDSv1 (no `metadata_options { http_tokens = \"required\" }`), or instances meant for private subnets get public IP addresses.",
+    root_cause="IMDSv2 is opt-in in Terraform; models leave metadata options out and copy `associate_public_ip_address = true` from public examples.",
+    impact="SSRF bugs can steal instance role credentials through IMDSv1; private workloads become reachable from the internet.",
+    fix="Add `metadata_options { http_tokens = \"required\" }` to instances and launch templates, and keep private-tier instances and subnets without public IPs.",
+    report_rules=(
+        ReportRule(order=100, strong=(
+            r"(root|ebs|block[_ ]device)[_ ]?(volumes?|devices?|disks?)?.{0,25}(unencrypted|encrypt\w*)|unencrypted (root|ebs|block)|imds\w*"
+            r"|metadata (service|options)|associate_public_ip|public ip (address )?(on|for) (ec2|instances?)"
+        )),
+        ReportRule(order=460, topic=True, strong=(
+            r"imds\w*|metadata (service|options)|\bec2\b|instance (profile|hardening|metadata)|\bebs\b|launch (template|config\w*)|user[_ ]?data"
+            r"|public ips?|associate_public_ip|bastion|auto ?scaling|\basg\b|ssm|session manager|instance types?"
+        )),
+    ),
+    title_rule=r"imds|metadata (service|options)|http_tokens|public ip|associate_public_ip",
+))
 
 
 def _private_subnet(cfg: TerraformConfig, res: Resource, attr: str = "subnet_id") -> str | None:

@@ -3,8 +3,31 @@
 from __future__ import annotations
 
 from drdata.detectors.helpers import UNRESOLVED, attr_value, truthy
-from drdata.detectors.registry import cannot_tell, detector, hit
+from drdata.detectors.registry import Category, ReportRule, cannot_tell, declare, detector, hit
 from drdata.hcl.model import Block, Resource, TerraformConfig
+
+CATEGORY = declare(Category(
+    id="encryption_at_rest_missing",
+    number=15,
+    theme="services",
+    area="encryption",
+    title="Encryption at Rest Missing",
+    severity="Critical",
+    rule_set="aws",
+    what="A data store that is not encrypted by default (RDS, EBS, EFS, ElastiCache, SNS, Kinesis, Redshift, OpenSearch, ...) is created without encryption at rest, or has it switched off.",
+    root_cause="Encryption is an opt-in argument on many AWS resources; models omit arguments that are not needed for the resource to be created.",
+    impact="Data, snapshots and replicas are stored unencrypted; compliance regimes (PCI-DSS, HIPAA) fail and encryption cannot be added later without recreating the resource.",
+    fix="Set `storage_encrypted = true`, `encrypted = true`, `at_rest_encryption_enabled = true`, `kms_master_key_id` or the resource's equivalent, preferably with a customer managed KMS key.",
+    report_rules=(
+        ReportRule(order=450, topic=True, strong=r"encrypt\w*|\bkms\b|\bcmk\b|at[- ]rest|\bsse\b|customer[- ]managed keys?"),
+    ),
+    title_rule=(
+        r"encrypt\w* at rest|at[- ]rest|(storage|ebs|rds|volume|sns|efs|elasticache"
+        r"|kinesis).{0,30}encrypt|encrypt\w*.{0,30}(storage|ebs|rds|volume|sns|efs)"
+        r"|unencrypted|storage_encrypted"
+    ),
+))
+
 
 # (resource type, attribute that must be true) for stores that are unencrypted unless asked.
 _FLAG_TRUE = {

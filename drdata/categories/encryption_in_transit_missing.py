@@ -3,8 +3,30 @@
 from __future__ import annotations
 
 from drdata.detectors.helpers import UNRESOLVED, attr_value, source_text, truthy
-from drdata.detectors.registry import cannot_tell, detector, hit
+from drdata.detectors.registry import Category, ReportRule, cannot_tell, declare, detector, hit
 from drdata.hcl.model import TerraformConfig
+
+CATEGORY = declare(Category(
+    id="encryption_in_transit_missing",
+    number=16,
+    theme="services",
+    area="encryption",
+    title="Encryption in Transit Missing",
+    severity="Critical",
+    rule_set="aws",
+    what="Traffic can travel in clear text: HTTP listeners that serve instead of redirecting, HTTPS listeners without a TLS policy, CloudFront allowing HTTP, cache or broker transit encryption off, bucket policies that do not deny non-TLS access.",
+    root_cause="Plain HTTP needs no certificate, so models wire it up first and forget the redirect, the TLS policy or the `aws:SecureTransport` condition.",
+    impact="Credentials and data can be read or altered on the wire; old TLS versions stay enabled; auditors flag the endpoints.",
+    fix="Redirect HTTP to HTTPS, set a current `ssl_policy`, use `redirect-to-https`/`https-only` viewers, enable `transit_encryption_enabled`, and deny `aws:SecureTransport = false` in bucket policies.",
+    report_rules=(
+        ReportRule(order=440, topic=True, strong=r"in[- ]transit|\btls\b|\bssl\b|https|certificates?|\bacm\b|secure[_ ]?transport|\bhttp\b"),
+    ),
+    title_rule=(
+        r"in[- ]transit|https|\btls\b|\bssl\b|securetransport|secure transport"
+        r"|http listener|redirect"
+    ),
+))
+
 
 # TLS policies that still accept TLS 1.0/1.1 (ELB and CloudFront names).
 _WEAK_ELB = ("ELBSecurityPolicy-2016-08", "ELBSecurityPolicy-TLS-1-0-2015-04", "ELBSecurityPolicy-TLS-1-1-2017-01",

@@ -5,8 +5,29 @@ from __future__ import annotations
 import posixpath
 import re
 
-from drdata.detectors.registry import cannot_tell, detector, hit
+from drdata.detectors.registry import Category, ReportRule, cannot_tell, declare, detector, hit
 from drdata.hcl.model import Block, Expr, TerraformConfig
+
+CATEGORY = declare(Category(
+    id="external_module_dependency",
+    number=1,
+    theme="reference",
+    area="modules",
+    title="External Module Dependency",
+    severity="Critical",
+    rule_set="convention",
+    what="A `module` block pulls code from outside the answer (registry, git, URL, bucket) instead of declaring resources itself.",
+    root_cause="Models reach for popular community modules because they shorten the answer, ignoring that the pipeline deploys self-contained code only.",
+    impact="`terraform init` must download code the pipeline forbids or cannot reach; the deployment fails before planning and the module's hidden defaults escape review.",
+    fix="Replace the module with native resources declared in the answer, or with a local module (`source = \"./modules/...\"`) that the answer provides.",
+    report_rules=(
+        ReportRule(order=70, strong=(
+            r"external (terraform )?modules?|community modules?|registry modules?|remote modules?|terraform-aws-modules"
+            r"|public modules?|third[- ]party modules?|module (source|dependenc\w*)"
+        )),
+    ),
+))
+
 
 # Order matters: the first matching pattern names the kind of source in the message.
 _REMOTE = (

@@ -6,8 +6,34 @@ import re
 from functools import lru_cache
 
 from drdata.detectors.helpers import truthy
-from drdata.detectors.registry import block_address, detector, hit, hit_at
+from drdata.detectors.registry import Category, ReportRule, block_address, declare, detector, hit, hit_at
 from drdata.hcl.model import Block, Call, Expr, TerraformConfig
+
+CATEGORY = declare(Category(
+    id="hardcoded_secrets",
+    number=14,
+    theme="services",
+    area="secrets",
+    title="Hard-coded or Exposed Secrets",
+    severity="Critical",
+    rule_set="aws",
+    what="A password, access key, token or API key is written as a literal in a resource, a variable default or an environment variable, or an output exposes one without `sensitive = true`.",
+    root_cause="A literal makes the example self-contained; models fill required secret arguments with placeholders instead of generating or fetching them.",
+    impact="The secret lands in version control, plan output and state in clear text; anyone with repository access can use it and rotation requires a code change.",
+    fix="Generate secrets with `random_password` and store them in Secrets Manager (or use `manage_master_user_password = true`), pass them as variables without defaults, and mark outputs `sensitive = true`.",
+    report_rules=(
+        ReportRule(order=90, strong=(
+            r"(hard-?coded|plain-?text|clear-?text|exposed|literal|default|static|insecure) (\w+ )?(passwords?|secrets?|credentials?|keys?|tokens?)"
+            r"|passwords?|secrets? manager|credentials?|api[_ ]keys?|access[_ ]keys?|sensitive (data|values?|variables?|outputs?)|\bsensitive\b"
+        )),
+    ),
+    title_rule=(
+        r"hard[- ]?coded.{0,30}(password|secret|credential|key|token)|(password|secret|credential)s?"
+        r".{0,30}(hard[- ]?coded|plain ?text|exposed|literal|in code|default)"
+        r"|plaintext (password|secret)|sensitive output|not marked sensitive"
+    ),
+))
+
 
 # Names that hold a secret value (attribute, variable, env var, map key), matched on the last word(s).
 _SECRET = re.compile(

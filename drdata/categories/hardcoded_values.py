@@ -6,8 +6,34 @@ import re
 
 from drdata.categories.region_configuration import AZ_RE
 from drdata.detectors.helpers import strings_in
-from drdata.detectors.registry import detector, hit
+from drdata.detectors.registry import Category, ReportRule, declare, detector, hit
 from drdata.hcl.model import TerraformConfig
+
+CATEGORY = declare(Category(
+    id="hardcoded_values",
+    number=36,
+    theme="code",
+    area="variables",
+    title="Hard-coded Environment Values",
+    severity="Medium",
+    rule_set="aws",
+    what="Account- and region-specific values written as literals in resources: AMI ids, 12-digit account ids, availability-zone names.",
+    root_cause="Models paste concrete values from examples instead of looking them up with data sources.",
+    impact="The stack works only in the account and region the values came from; elsewhere AMIs and AZs do not exist and ARNs point at a foreign account.",
+    fix="Use `data.aws_ami`, `data.aws_caller_identity`, `data.aws_availability_zones` (or variables) instead of literals.",
+    report_rules=(
+        ReportRule(order=330, strong=r"hard-?cod\w*|\bstatic (ami|account|az|values?|ids?|arns?)|magic (numbers?|values?)|placeholder values?"),
+        ReportRule(order=410, topic=True, strong=(
+            r"ami (ids?|mismatch|lookup|selection|availability|region)|\bamis?\b"
+            r"|account (ids?|numbers?)|availability zones?|\bazs?\b|\barns?\b|magic (numbers?|values?)|literal values?|placeholder values?"
+        )),
+    ),
+    title_rule=(
+        r"hard-?coded (ami|account|availability|az|arn|value)|ami id|account id|static ami"
+        r"|availability zones? \(?hard"
+    ),
+))
+
 
 AMI_RE = re.compile(r"^ami-[0-9a-f]{8}(?:[0-9a-f]{9})?$")
 # An account id inside an ARN ("arn:aws:iam::123456789012:role/x") or alone as a value.

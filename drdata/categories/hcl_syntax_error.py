@@ -5,8 +5,34 @@ from __future__ import annotations
 from collections import defaultdict
 
 from drdata.detectors.helpers import module_dir
-from drdata.detectors.registry import detector, hit, hit_at
+from drdata.detectors.registry import Category, ReportRule, declare, detector, hit, hit_at
 from drdata.hcl.model import Attribute, Block, TerraformConfig
+
+CATEGORY = declare(Category(
+    id="hcl_syntax_error",
+    number=28,
+    theme="code",
+    area="syntax",
+    title="HCL Syntax Error",
+    severity="Critical",
+    rule_set="aws",
+    what="Code that Terraform cannot load: a block that does not parse, an attribute set twice in one block, or two blocks with the same address (resource, data source, variable, output, local, module) across the answer's files.",
+    root_cause="Answers are written as separate files in one pass; the model repeats a declaration in a second file, mixes syntaxes, or loses track of quotes and braces.",
+    impact="`terraform init`/`validate` stops at the first such error, so nothing of the answer can be planned.",
+    fix="Make every block parse, assign each attribute once, and give every resource, variable, output and local a unique name across all files.",
+    report_rules=(
+        ReportRule(order=260, strong=(
+            r"syntax|pars(e|ing) errors?|unterminated|unbalanced|missing (closing )?(braces?|brackets?|quotes?)|invalid hcl|duplicate\w* (\w+ )?(blocks?|resources?|variables?|outputs?|providers?|locals?|definitions?|declarations?|terraform)"
+            r"|duplicat\w*|unclosed|malformed|formatting|terraform fmt|\bfmt\b|heredoc|interpolation|invalid (block|expression|function)"
+            r"|(unsupported|unknown|invalid) (block|function)|type (mismatch|errors?)"
+        )),
+        ReportRule(order=370, topic=True, kind_topic=True, strong=r"conditional|count and for_each|for_each|\bcount\b|interpolation"),
+    ),
+    title_rule=(
+        r"syntax|does not parse|parse error|invalid hcl|duplicate (variable|resource|output|local"
+        r"|block|declaration|data|definition)|unclosed|malformed|merge conflict"
+    ),
+))
 
 
 def _named(cfg: TerraformConfig) -> list[tuple[str, Block]]:

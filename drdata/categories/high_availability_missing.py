@@ -5,8 +5,33 @@ from __future__ import annotations
 import re
 
 from drdata.detectors.helpers import UNRESOLVED, attr_value, is_multi, truthy
-from drdata.detectors.registry import cannot_tell, detector, hit
+from drdata.detectors.registry import Category, ReportRule, cannot_tell, declare, detector, hit
 from drdata.hcl.model import Resource, TerraformConfig
+
+CATEGORY = declare(Category(
+    id="high_availability_missing",
+    number=27,
+    theme="services",
+    area="availability",
+    title="High Availability Missing",
+    severity="Critical",
+    rule_set="aws",
+    what="Single points of failure: single-AZ RDS, one NAT gateway for several private subnets, Auto Scaling groups limited to one instance, all subnets in one Availability Zone, replication groups without automatic failover.",
+    root_cause="Models minimise cost and resource count, and ignore the availability requirements stated in the prompt.",
+    impact="Loss of one Availability Zone or instance takes the workload, or its internet egress, down.",
+    fix="Enable `multi_az`, one NAT gateway per AZ, ASG minimum of two across subnets in several AZs, and `automatic_failover_enabled` with several cache nodes.",
+    report_rules=(
+        ReportRule(order=470, topic=True, strong=(
+            r"high[- ]availability|multi[- ]az|single (az|availability zone|point of failure)|redundan\w*|failover|disaster recovery|\bdr\b"
+            r"|nat gateways?|replica\w*|fault[- ]toleran\w*|resilien\w*"
+        )),
+    ),
+    title_rule=(
+        r"high availability|multi[- ]az|single (nat|az|point|instance)|failover"
+        r"|redundan"
+    ),
+))
+
 
 _PRIVATE = re.compile(r"private|app|database|db|data|isolated", re.I)
 

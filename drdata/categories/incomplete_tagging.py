@@ -16,8 +16,26 @@ from drdata.detectors.helpers import (
     names_reached,
     resolve,
 )
-from drdata.detectors.registry import block_address, cannot_tell, detector, hit, hit_at
+from drdata.detectors.registry import Category, ReportRule, block_address, cannot_tell, declare, detector, hit, hit_at
 from drdata.hcl.model import Block, Call, Expr, Resource, TerraformConfig
+
+CATEGORY = declare(Category(
+    id="incomplete_tagging",
+    number=11,
+    theme="reference",
+    area="tagging",
+    title="Incomplete Tagging",
+    severity="Low",
+    rule_set="convention",
+    what="Taggable resources carry no tags (and the provider sets no `default_tags`), or the shared tag map lacks the deployment-identity key the answer uses elsewhere.",
+    root_cause="Tagging is applied by hand per resource and drifts as the answer grows.",
+    impact="Costs cannot be allocated and resources of one deployment cannot be found or cleaned up.",
+    fix="Put a common tag map (with the deployment suffix) in provider `default_tags` or merge it into every resource's `tags`.",
+    tables=("reference_taggable_types",),
+    report_rules=(
+        ReportRule(order=560, topic=True, kind_topic=True, strong=r"\btag(s|ging)?\b|default_tags|cost allocation"),
+    ),
+))
 
 
 def _table() -> dict:

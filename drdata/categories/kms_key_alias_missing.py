@@ -3,8 +3,25 @@
 from __future__ import annotations
 
 from drdata.detectors.helpers import anchor_refs, code_text
-from drdata.detectors.registry import cannot_tell, detector, hit
+from drdata.detectors.registry import Category, ReportRule, cannot_tell, declare, detector, hit
 from drdata.hcl.model import TerraformConfig
+
+CATEGORY = declare(Category(
+    id="kms_key_alias_missing",
+    number=12,
+    theme="reference",
+    area="kms",
+    title="KMS Key Alias Missing",
+    severity="Low",
+    rule_set="aws",
+    what="An `aws_kms_key` has no `aws_kms_alias` pointing at it.",
+    root_cause="The alias is a separate resource that models rarely add.",
+    impact="Keys appear as bare ids in the console and in policies; operators cannot tell them apart.",
+    fix="Add `aws_kms_alias` with `target_key_id = aws_kms_key.<name>.key_id` and a descriptive `alias/...` name.",
+    report_rules=(
+        ReportRule(order=120, strong=r"kms (key )?alias|\baliases? for (kms|keys?)|key alias"),
+    ),
+))
 
 
 @detector(category="kms_key_alias_missing", reads=("aws_kms_key", "aws_kms_replica_key", "aws_kms_alias"))

@@ -5,8 +5,30 @@ from __future__ import annotations
 import re
 
 from drdata.detectors.helpers import attr_refs, source_text
-from drdata.detectors.registry import cannot_tell, detector, hit
+from drdata.detectors.registry import Category, ReportRule, cannot_tell, declare, detector, hit
 from drdata.hcl.model import Resource, TerraformConfig
+
+CATEGORY = declare(Category(
+    id="kms_key_policy_gaps",
+    number=18,
+    theme="services",
+    area="kms",
+    title="KMS Key Policy Does Not Allow the Service",
+    severity="Critical",
+    rule_set="aws",
+    what="A customer managed key encrypts CloudWatch Logs, CloudTrail or an SNS topic fed by AWS services, but its key policy (or the default policy, when none is given) does not grant that service principal.",
+    root_cause="Models attach the key to the service without knowing that AWS services act under their own principal, which the default key policy does not include.",
+    impact="Creation fails (log group: AccessDeniedException) or the service silently cannot write (CloudTrail stops logging, alarm notifications are dropped).",
+    fix="Give the key a policy with a statement allowing the service principal (`logs.<region>.amazonaws.com`, `cloudtrail.amazonaws.com`, `cloudwatch.amazonaws.com`, `events.amazonaws.com`) the needed `kms:` actions, scoped with encryption-context conditions.",
+    report_rules=(
+        ReportRule(order=140, strong=r"(kms|key) polic(y|ies)|kms.{0,30}(principal|permission|grant|access)|key (permissions?|access)"),
+    ),
+    title_rule=(
+        r"kms.{0,30}polic|key polic|kms.{0,40}(principal|permission)"
+        r"|(logs|cloudwatch|cloudtrail|sns).{0,40}kms.{0,30}(access|permission|polic)"
+    ),
+))
+
 
 # principal name -> regex finding it in policy source (interpolated regions included)
 _PRINCIPALS = {

@@ -3,8 +3,26 @@
 from __future__ import annotations
 
 from drdata.detectors.helpers import UNRESOLVED, attr_value, truthy
-from drdata.detectors.registry import cannot_tell, detector, hit
+from drdata.detectors.registry import Category, ReportRule, cannot_tell, declare, detector, hit
 from drdata.hcl.model import TerraformConfig
+
+CATEGORY = declare(Category(
+    id="kms_key_rotation_missing",
+    number=17,
+    theme="services",
+    area="kms",
+    title="KMS Key Rotation Missing",
+    severity="High",
+    rule_set="aws",
+    what="A symmetric customer managed KMS key is created without `enable_key_rotation = true`.",
+    root_cause="Rotation is off by default in the API and models copy the minimal `aws_kms_key` example.",
+    impact="Key material never changes, widening the blast radius of a key compromise; CIS AWS Foundations 3.8 fails.",
+    fix="Set `enable_key_rotation = true` on every symmetric `aws_kms_key`.",
+    report_rules=(
+        ReportRule(order=130, strong=r"(key|kms)[_ ]rotation|rotation"),
+    ),
+    title_rule=r"key rotation|rotation.{0,20}(kms|key)|enable_key_rotation",
+))
 
 
 @detector(category="kms_key_rotation_missing")

@@ -5,8 +5,31 @@ from __future__ import annotations
 import datetime as dt
 
 from drdata.detectors.helpers import UNRESOLVED, attr_refs, attr_value, load_table
-from drdata.detectors.registry import cannot_tell, detector, hit
+from drdata.detectors.registry import Category, ReportRule, cannot_tell, declare, detector, hit
 from drdata.hcl.model import Resource, TerraformConfig
+
+CATEGORY = declare(Category(
+    id="lambda_configuration",
+    number=26,
+    theme="services",
+    area="lambda",
+    title="Lambda Misconfiguration",
+    severity="High",
+    rule_set="aws",
+    what="Lambda functions on deprecated runtimes, without an explicit timeout, without a dead-letter queue or failure destination when invoked asynchronously, or without a managed log group.",
+    root_cause="Models reuse runtimes and minimal examples from their training data and do not follow invocation paths to their failure handling.",
+    impact="Deprecated runtimes cannot be created or updated; the 3-second default timeout kills real work; failed async events are lost; log groups are created without retention outside Terraform.",
+    fix="Use a supported runtime, set `timeout` (and `memory_size`), add `dead_letter_config` or `aws_lambda_function_event_invoke_config` destinations, and declare `/aws/lambda/<name>` log groups.",
+    tables=("services_lambda_runtimes",),
+    report_rules=(
+        ReportRule(order=520, topic=True, strong=r"lambda|runtime|timeout|concurrency|step functions?"),
+    ),
+    title_rule=(
+        r"lambda.{0,40}(runtime|timeout|dead|dlq|log group|deprecated)|deprecated runtime"
+        r"|runtime.{0,20}(deprecated|outdated|end of life|eol)"
+    ),
+))
+
 
 # Principals that invoke Lambda asynchronously (their failed events need a DLQ or destination).
 _ASYNC_PRINCIPALS = ("sns.amazonaws.com", "s3.amazonaws.com", "events.amazonaws.com", "logs.", "ses.amazonaws.com",

@@ -5,8 +5,39 @@ from __future__ import annotations
 import re
 
 from drdata.detectors.helpers import is_unknown, resolve
-from drdata.detectors.registry import detector, hit
+from drdata.detectors.registry import (
+    Category,
+    Finding,
+    ReportRule,
+    declare,
+    detector,
+    evidence,
+    hit,
+    pair_rule,
+    registry,
+)
 from drdata.hcl.model import Block, Resource, TerraformConfig
+
+CATEGORY = declare(Category(
+    id="lambda_package_missing",
+    number=6,
+    theme="reference",
+    area="lambda",
+    title="Lambda Deployment Package Missing",
+    severity="High",
+    rule_set="aws",
+    what="A Lambda function or layer deploys a local `filename` without `source_code_hash`, typically an archive the answer neither ships nor builds with `archive_file`.",
+    root_cause="Models write the infrastructure and assume the code artefact appears by itself.",
+    impact="Planning fails on the missing file; without `source_code_hash` code changes are never redeployed.",
+    fix="Build the archive with `data \"archive_file\"` from source in the answer and set `source_code_hash` from it.",
+    report_rules=(
+        ReportRule(order=300, strong=(
+            r"lambda (\w+ )?(deployment )?(package|zip|archive|code|source|artifact|handler file|function code)|source_code_hash|archive_file"
+            r"|\.zip\b|deployment package|lambda (filename|files?)"
+        )),
+    ),
+))
+
 
 _PATH_PREFIX = re.compile(r"^\$\{path\.(module|root|cwd)\}/")
 _FILE_CALL = re.compile(r"\bfile(?:base64)?\(\s*\"([^\"]+)\"\s*\)")
@@ -140,3 +171,21 @@ def builds(cfg: TerraformConfig, res: Resource) -> bool:
     arch = builder(cfg, res)
     return arch is not None and not missing_sources(cfg, arch)
 
+
+@pair_rule(category="lambda_package_missing")
+def package_built_by_ideal(model: TerraformConfig, ideal: TerraformConfig, diff) -> list[Finding]:
+    """A MODEL function whose package nothing builds (kept only by a source_code_hash), where the IDEAL
+    builds its counterpart's package from sources it shows: the MODEL lacked the build."""
+    det = registry()["lambda_package_missing"]
+    out = []
+    for address, res in sorted(unbuilt_with_hash(model).items()):
+        cp = diff.counterpart(address)
+        other = ideal.resource(cp.address) if cp is not None else None
+        if other is None or not builds(ideal, other):
+            continue
+        attr = res.attributes["filename"]
+        line, quoted = evidence(res, attr)
+        out.append(Finding(det.category, det.id, det.severity, address, res.resource_type, res.file, line,
+                           f"{address}: filename {attr.source} is not built by the answer (the IDEAL builds it "
+                           "with archive_file)", quoted, "package"))
+    return out

@@ -5,8 +5,28 @@ from __future__ import annotations
 import re
 
 from drdata.detectors.helpers import load_table
-from drdata.detectors.registry import detector, hit
+from drdata.detectors.registry import Category, ReportRule, declare, detector, hit
 from drdata.hcl.model import TerraformConfig
+
+CATEGORY = declare(Category(
+    id="lifecycle_misuse",
+    number=42,
+    theme="code",
+    area="lifecycle",
+    title="Lifecycle Meta-Argument Misuse",
+    severity="High",
+    rule_set="aws",
+    what="`lifecycle` settings that hide or break changes: `ignore_changes = all`, ignoring security-relevant attributes (ingress, policies, encryption), `create_before_destroy` on a resource with a fixed unique name.",
+    root_cause="Models add lifecycle blocks to silence drift or replacement errors without weighing what they suppress.",
+    impact="Security fixes never reach the deployed resource, or replacements fail because the new resource's name is still taken.",
+    fix="Ignore only attributes that are legitimately managed elsewhere; use `name_prefix` (or a random suffix) with `create_before_destroy`.",
+    tables=("code_lifecycle",),
+    report_rules=(
+        ReportRule(order=170, strong=r"ignore[_ ]changes|create[_ ]before[_ ]destroy|lifecycle (block|meta|rules? misuse|misuse|management)"),
+    ),
+    title_rule=r"ignore_changes|create_before_destroy|lifecycle (block|meta|misuse)",
+))
+
 
 _UNIQUE_NAME_ATTRS = ("name", "bucket", "function_name", "identifier", "cluster_identifier", "role_name",
                       "replication_group_id", "cluster_id", "table_name")

@@ -5,8 +5,33 @@ from __future__ import annotations
 import re
 
 from drdata.detectors.helpers import UNRESOLVED, attr_refs, attr_value, load_table, source_text, truthy
-from drdata.detectors.registry import cannot_tell, detector, hit
+from drdata.detectors.registry import Category, ReportRule, cannot_tell, declare, detector, hit
 from drdata.hcl.model import TerraformConfig
+
+CATEGORY = declare(Category(
+    id="logging_audit_missing",
+    number=19,
+    theme="services",
+    area="logging",
+    title="Logging and Audit Trail Missing",
+    severity="Critical",
+    rule_set="aws",
+    what="A service that can record access or activity does not: load balancers without access logs, log groups without retention, databases without log exports, API stages without access logs, buckets without access logging.",
+    root_cause="Logging is a separate, optional configuration on each service and needs a destination; models skip it unless asked explicitly.",
+    impact="Incidents cannot be investigated, audits lack evidence, and logs without retention grow (and cost) forever.",
+    fix="Enable `access_logs`, set `retention_in_days`, `enabled_cloudwatch_logs_exports` and `access_log_settings`, and configure bucket access logging to a dedicated log bucket.",
+    tables=("services_rds_log_exports",),
+    report_rules=(
+        ReportRule(order=430, topic=True, strong=(
+            r"cloudtrail|audit|access[_ ]logs?|logging|log (retention|groups?|buckets?|delivery)|retention[_ ]in[_ ]days|cloudwatch logs?"
+            r"|\blogs?\b|trail"
+        )),
+    ),
+    title_rule=(
+        r"access log|log retention|retention_in_days|logging (missing|not)|missing logging"
+        r"|no logging|log exports|cloudwatch logs? export"
+    ),
+))
 
 
 def _bad_exports(cfg: TerraformConfig, db):

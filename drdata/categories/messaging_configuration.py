@@ -5,8 +5,30 @@ from __future__ import annotations
 import re
 
 from drdata.detectors.helpers import UNRESOLVED, attr_refs, attr_value, block_refs, truthy
-from drdata.detectors.registry import detector, hit
+from drdata.detectors.registry import Category, ReportRule, declare, detector, hit
 from drdata.hcl.model import Resource, TerraformConfig
+
+CATEGORY = declare(Category(
+    id="messaging_configuration",
+    number=23,
+    theme="services",
+    area="messaging",
+    title="Messaging Misconfiguration",
+    severity="Medium",
+    rule_set="aws",
+    what="SQS queues without a dead-letter queue, FIFO queues named without `.fifo`, queues fed by SNS without a queue policy, SQS event sources with a visibility timeout shorter than the function timeout, and SNS subscriptions over plain HTTP.",
+    root_cause="Models create queues and subscriptions with minimal arguments and miss the policies and limits that connect them.",
+    impact="Poison messages loop forever, deliveries are silently dropped or refused, and creation fails on invalid names or timeouts.",
+    fix="Add a DLQ with `redrive_policy`, name FIFO queues `*.fifo`, add an `aws_sqs_queue_policy` allowing `sns.amazonaws.com`, make the visibility timeout at least the function timeout, use HTTPS endpoints.",
+    report_rules=(
+        ReportRule(order=490, topic=True, strong=r"\bsqs\b|\bsns\b|\bdlq\b|dead[- ]letter|queues?|topics?|kinesis|eventbridge|event ?bus|notifications?|subscriptions?"),
+    ),
+    title_rule=(
+        r"dead[- ]letter|\bdlq\b|redrive|sns subscription|\.fifo|visibility timeout"
+        r"|sqs (queue )?polic"
+    ),
+))
+
 
 _DLQ_NAME = re.compile(r"dlq|dead|deadletter|dead_letter|failed|failure|error", re.I)
 

@@ -5,8 +5,40 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from drdata.detectors.helpers import anchor_refs, is_unknown, load_table, nested_attr, resolve
-from drdata.detectors.registry import cannot_tell, detector, hit
+from drdata.detectors.registry import (
+    Category,
+    Finding,
+    ReportRule,
+    cannot_tell,
+    declare,
+    detector,
+    evidence,
+    hit,
+    pair_rule,
+    registry,
+)
 from drdata.hcl.model import Resource, TerraformConfig
+
+CATEGORY = declare(Category(
+    id="missing_depends_on",
+    number=9,
+    theme="reference",
+    area="ordering",
+    title="Missing depends_on",
+    severity="Medium",
+    rule_set="aws",
+    what="A resource that AWS processes only after another (replication after versioning, flow log after bucket policy, ...) has neither a reference nor `depends_on` to it.",
+    root_cause="The ordering is an AWS API constraint that is not visible in the attribute graph, so Terraform's implicit ordering misses it.",
+    impact="The first apply fails intermittently with ordering errors and needs a second run.",
+    fix="Add `depends_on = [<the prerequisite>]` to the dependent resource.",
+    tables=("reference_ordering_pairs",),
+    report_rules=(
+        ReportRule(order=250, strong=(
+            r"depends[_ ]on|dependenc(y|ies)|race condition|(creation|resource|deployment) order|ordering|order of (creation|operations)"
+            r"|circular|cycle"
+        )),
+    ),
+))
 
 
 def _requirements() -> list[dict]:
@@ -161,3 +193,29 @@ def missing_depends_on(cfg: TerraformConfig):
         shown = ", ".join(gap.missing[:3]) + (f" (+{len(gap.missing) - 3} more)" if len(gap.missing) > 3 else "")
         yield hit(gap.dependent, f"{gap.dependent.address}: no depends_on or reference to the {gap.what} ({shown})",
                   "depends_on", part=gap.what)
+
+
+@pair_rule(category="missing_depends_on")
+def order_added_by_ideal(model: TerraformConfig, ideal: TerraformConfig, diff) -> list[Finding]:
+    """An order AWS copes with itself (a flow log before its bucket policy) that the MODEL lacks and the
+    IDEAL adds for the same resource: the IDEAL's authors found it needed, so the MODEL's gap is a finding."""
+    det = registry()["missing_depends_on"]
+    model_gaps, _ = ordering_gaps(model)
+    soft = [g for g in model_gaps if g.soft]
+    if not soft:
+        return []
+    ideal_gaps, _ = ordering_gaps(ideal)
+    still = {(g.dependent.address, g.what) for g in ideal_gaps}
+    out = []
+    for g in soft:
+        cp = diff.counterpart(g.dependent.address)
+        if cp is None or (cp.address, g.what) in still:
+            continue
+        other = ideal.resource(cp.address)
+        if other is None or not ideal.resources_of(g.prerequisite) or "depends_on" not in other.attributes:
+            continue  # the IDEAL dropped the prerequisite, or orders it only by accident
+        line, quoted = evidence(g.dependent, None)
+        out.append(Finding(det.category, det.id, det.severity, g.dependent.address, g.dependent.resource_type,
+                           g.dependent.file, line, f"{g.dependent.address}: no depends_on or reference to the {g.what} "
+                           f"({', '.join(g.missing[:3])}); the IDEAL adds it", quoted, g.what))
+    return out

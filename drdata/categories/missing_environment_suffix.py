@@ -6,8 +6,29 @@ import re
 from typing import Any
 
 from drdata.detectors.helpers import find_line, load_table, lost_blocks, names_reached
-from drdata.detectors.registry import cannot_tell, detector, hit, hit_at
+from drdata.detectors.registry import Category, ReportRule, cannot_tell, declare, detector, hit, hit_at
 from drdata.hcl.model import Attribute, Call, Expr, Resource, TerraformConfig
+
+CATEGORY = declare(Category(
+    id="missing_environment_suffix",
+    number=5,
+    theme="reference",
+    area="naming",
+    title="Missing Environment Suffix",
+    severity="High",
+    rule_set="convention",
+    what="Named resources do not carry the per-deployment suffix variable (`environment_suffix`), directly or through locals, in their physical names.",
+    root_cause="Models name resources after the project only, not anticipating several copies of the stack in one account.",
+    impact="Parallel deployments collide on globally or regionally unique names (buckets, roles, clusters) and fail with 'already exists'.",
+    fix="Declare `variable \"environment_suffix\"` and include it, directly or through a local, in every resource name.",
+    tables=("reference_naming",),
+    report_rules=(
+        ReportRule(order=50, strong=(
+            r"environment[_ ]?suffix|env[_ ]?suffix|\bsuffix(es)?\b|unique (resource )?nam|nam\w* (conflicts?|collisions?|clash)"
+            r"|(resource|deployment) (conflicts?|collisions?|isolation)|parallel deploy|already exists|multi-?deployment"
+        )),
+    ),
+))
 
 
 def _table() -> dict:

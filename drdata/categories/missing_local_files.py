@@ -4,8 +4,33 @@ from __future__ import annotations
 
 import re
 
-from drdata.detectors.registry import cannot_tell, detector, hit
+from drdata.detectors.registry import Category, ReportRule, cannot_tell, declare, detector, hit
 from drdata.hcl.model import Call, TerraformConfig
+
+CATEGORY = declare(Category(
+    id="missing_local_files",
+    number=37,
+    theme="code",
+    area="files",
+    title="Missing Local Files",
+    severity="High",
+    rule_set="aws",
+    what="`file()`, `templatefile()`, `filebase64()` and similar read a local file that the answer does not supply and no resource creates.",
+    root_cause="Models move scripts and policies out of line for tidiness and forget to write the files.",
+    impact="`terraform plan` fails with 'no file exists at ...'.",
+    fix="Supply the file in the answer, or inline its content (heredoc, `jsonencode`).",
+    report_rules=(
+        ReportRule(order=80, strong=(
+            r"templatefile|\bfile\(|(missing|non-?existent|external|local|absent) (local )?(files?|scripts?|modules?|templates?)"
+            r"|local modules?|user[_ ]?data (script|file)|\.(sh|tpl|py|json|yaml|yml)\b (file|script)|modules? (do(es)? not|don'?t) exist"
+        )),
+    ),
+    title_rule=(
+        r"missing (local )?file|user.?data (script|file)|templatefile|file\(|non-?existent file"
+        r"|missing script|missing template"
+    ),
+))
+
 
 FILE_FUNCS = ("file", "templatefile", "filebase64", "filemd5", "filesha256", "filesha1", "filebase64sha256",
               "filebase64sha512", "filesha512")

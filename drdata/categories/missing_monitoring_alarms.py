@@ -3,8 +3,27 @@
 from __future__ import annotations
 
 from drdata.detectors.helpers import block_refs
-from drdata.detectors.registry import detector, hit
+from drdata.detectors.registry import Category, ReportRule, declare, detector, hit
 from drdata.hcl.model import Block, Resource, TerraformConfig
+
+CATEGORY = declare(Category(
+    id="missing_monitoring_alarms",
+    number=25,
+    theme="services",
+    area="monitoring",
+    title="Monitoring Alarms Missing",
+    severity="Medium",
+    rule_set="aws",
+    what="Services (RDS, Lambda, load balancers, Auto Scaling groups, SQS, DynamoDB, API Gateway, ECS) have no CloudWatch metric alarm on them, or alarms have no action.",
+    root_cause="Alarms are separate resources needing the service's metric names and dimensions; models add a few or none, and leave out notification targets.",
+    impact="Failures, throttling and saturation go unnoticed until users report them; alarms without actions notify no one.",
+    fix="Add `aws_cloudwatch_metric_alarm` resources with the service's dimensions for its key metrics and point `alarm_actions` at an SNS topic.",
+    report_rules=(
+        ReportRule(order=510, topic=True, strong=r"alarms?|monitoring|metrics?|dashboards?|alert\w*|observability|cloudwatch|x-?ray|tracing|guardduty|config rules?|aws config|security hub"),
+    ),
+    title_rule=r"alarm|monitoring|cloudwatch metric",
+))
+
 
 # resource type -> attributes naming it (what alarm dimensions carry)
 _MONITORED = {

@@ -3,8 +3,27 @@
 from __future__ import annotations
 
 from drdata.detectors.helpers import load_table
-from drdata.detectors.registry import detector, hit
+from drdata.detectors.registry import Category, ReportRule, declare, detector, hit
 from drdata.hcl.model import TerraformConfig
+
+CATEGORY = declare(Category(
+    id="missing_outputs",
+    number=35,
+    theme="code",
+    area="outputs",
+    title="Missing Outputs",
+    severity="Low",
+    rule_set="aws",
+    what="The answer creates resources but outputs nothing, or leaves its main endpoints (load balancer DNS, database endpoint, API URL, VPC id, ...) without an output.",
+    root_cause="Models treat outputs as optional decoration and stop writing once the resources are declared.",
+    impact="Integration tests and dependent stacks cannot find the deployed endpoints without querying AWS by name.",
+    fix="Output the ids, ARNs and endpoints of the main resources (mark secrets `sensitive`).",
+    tables=("code_endpoints",),
+    report_rules=(
+        ReportRule(order=400, topic=True, kind_topic=True, strong=r"outputs?\b"),
+    ),
+    title_rule=r"missing outputs?|outputs? (missing|incomplete|coverage)|no outputs|insufficient outputs",
+))
 
 
 def _output_refs(cfg: TerraformConfig) -> set[str]:

@@ -2,9 +2,34 @@
 
 from __future__ import annotations
 
-from drdata.detectors.registry import detector
+from drdata.detectors.registry import Category, ReportRule, declare, detector
 from drdata.detectors.schema_walk import REQUIRED, schema_items
 from drdata.hcl.model import TerraformConfig
+
+CATEGORY = declare(Category(
+    id="missing_required_argument",
+    number=45,
+    theme="code",
+    area="schema",
+    title="Required Argument Missing",
+    severity="Critical",
+    rule_set="aws",
+    what="An argument the AWS provider schema marks required, or a nested block it requires (min_items), is left out of a resource, data source or nested block; a literal list of objects leaves out fields that syntax requires.",
+    root_cause="Models write the arguments they care about and omit the ones the schema demands (`engine` of a replication group, `default_action` of a listener).",
+    impact="`terraform validate` fails with 'Missing required argument' or 'Insufficient blocks'.",
+    fix="Set the argument or add the block; take values that differ per environment from variables.",
+    report_rules=(
+        ReportRule(order=20, strong=(
+            r"(missing|absent|omitted|lacks?|without) (the |a )?required (arguments?|parameters?|attributes?|fields?|"
+            r"blocks?|properties)|required (arguments?|parameters?|attributes?|fields?|blocks?) (is |are )?(missing|"
+            r"absent|omitted|not (set|provided|specified))"
+        )),
+    ),
+    title_rule=(
+        r"required (argument|parameter|attribute|field|block)s? (is |are )?missing|"
+        r"missing (a |the )?required (argument|parameter|attribute|field|block)"
+    ),
+))
 
 
 @detector(category="missing_required_argument")

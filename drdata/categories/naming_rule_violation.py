@@ -5,8 +5,31 @@ from __future__ import annotations
 import re
 
 from drdata.detectors.helpers import is_template, is_unknown, load_table, resolve_plain
-from drdata.detectors.registry import detector, hit
+from drdata.detectors.registry import Category, ReportRule, declare, detector, hit
 from drdata.hcl.model import Expr, TerraformConfig
+
+CATEGORY = declare(Category(
+    id="naming_rule_violation",
+    number=39,
+    theme="code",
+    area="naming",
+    title="Naming Rule Violation",
+    severity="Critical",
+    rule_set="aws",
+    what="A literal name (or the literal part of a name template) breaks the AWS naming rules of its resource: length limits, uppercase or underscores in S3 bucket names, a `sg-` prefix on security group names, too long `name_prefix`.",
+    root_cause="Models compose descriptive names without knowing each service's rules.",
+    impact="The API rejects the name at apply time, usually after other resources were already created.",
+    fix="Keep names within the limits of the data table, lowercase where required, and shorten prefixes; prefer `name_prefix` where allowed.",
+    tables=("code_naming_rules",),
+    report_rules=(
+        ReportRule(order=540, topic=True, kind_topic=True, strong=r"naming|names?\b|(too long|length|character) (limit|constraint)|uppercase|lowercase|(invalid|illegal) characters?|63 char"),
+        ReportRule(order=580, topic=True, kind_topic=True, strong=r"convention"),
+    ),
+    title_rule=(
+        r"name (length|too long)|naming (rule|violation|length|limit)|character limit"
+        r"|(bucket|role|target group|alb|lb) name|uppercase|invalid name|\bsg-"
+    ),
+))
 
 
 def split_template(body: str) -> list[str]:

@@ -5,8 +5,39 @@ from __future__ import annotations
 import re
 
 from drdata.detectors.helpers import UNRESOLVED, attr_value, load_table, resolve_plain
-from drdata.detectors.registry import cannot_tell, detector, hit
+from drdata.detectors.registry import Category, ReportRule, cannot_tell, declare, detector, hit
 from drdata.hcl.model import Block, Expr, TerraformConfig
+
+CATEGORY = declare(Category(
+    id="open_security_group",
+    number=13,
+    theme="services",
+    area="network",
+    title="Security Group Open to the Internet",
+    severity="High",
+    rule_set="aws",
+    what="A security group admits traffic from 0.0.0.0/0 or ::/0 on an administrative or database port (SSH, RDP, MySQL, PostgreSQL, Redis, ...) or on every port.",
+    root_cause="Models write the widest CIDR so that connectivity works on the first try, and rarely restrict management ports to a bastion or VPC range.",
+    impact="Management and data ports are reachable by the whole internet: brute force, exploitation of the service and data theft become possible; CIS and Security Hub checks fail.",
+    fix="Restrict the source to the VPC CIDR, a bastion or load balancer security group, or an admin CIDR variable; use SSM Session Manager instead of open SSH/RDP.",
+    tables=("services_sensitive_ports",),
+    report_rules=(
+        ReportRule(order=200, strong=(
+            r"security[_ ]?groups?|\bsg\b|ingress|egress|0\.0\.0\.0/0|open (to (the )?(world|internet)|ports?|ssh|rdp)|\bssh\b|port 22"
+            r"|network acls?|\bnacls?\b|firewall|unrestricted (access|ingress|inbound)|inbound|outbound"
+        )),
+        ReportRule(order=340, strong=(
+            r"(security[_ ]?groups?|ingress|egress|\bsg\b).{0,30}(permissive|open|0\.0\.0\.0|unrestricted|wide|all traffic|any)"
+            r"|(permissive|open|unrestricted|wide[- ]open).{0,30}(security[_ ]?groups?|ingress|egress|\bsg\b|ports?)"
+        )),
+    ),
+    title_rule=(
+        r"security group.{0,40}(open|0\.0\.0\.0|permissive|wide|unrestricted|public|internet"
+        r"|world|ssh|rdp)|(open|unrestricted|permissive|public).{0,30}(ssh|rdp|port 22"
+        r"|security group|ingress)|0\.0\.0\.0/0"
+    ),
+))
+
 
 WORLD = {"0.0.0.0/0", "::/0"}
 ALL_PROTOCOLS = {"-1", "all", -1}

@@ -6,8 +6,42 @@ import re
 from typing import Any
 
 from drdata.detectors.helpers import Unknown, is_unknown, load_table, resolve
-from drdata.detectors.registry import cannot_tell, detector, hit
+from drdata.detectors.registry import (
+    Category,
+    Finding,
+    ReportRule,
+    cannot_tell,
+    declare,
+    detector,
+    evidence,
+    hit,
+    pair_rule,
+    registry,
+)
 from drdata.hcl.model import Expr, Resource, TerraformConfig
+
+CATEGORY = declare(Category(
+    id="outdated_engine_version",
+    number=8,
+    theme="reference",
+    area="database",
+    title="Outdated Engine Version",
+    severity="Medium",
+    rule_set="aws",
+    what="A database, cache or search engine version is older than the newest minor release of its major version (dated table), or older than the IDEAL's version for the same resource.",
+    root_cause="Models learned version strings at training time and repeat early minors of a major.",
+    impact="Known bugs and security fixes are missing; old minors are deprecated and eventually force-upgraded or rejected by the API.",
+    fix="Use the newest minor of the chosen major (or let AWS pick it with a major-only version where supported).",
+    tables=("reference_engine_versions",),
+    report_rules=(
+        ReportRule(order=240, strong=(
+            r"engine[_ ]versions?|(outdated|old|older|obsolete|legacy|deprecated) (\w+ ){0,2}engines?\b|(outdated|old|older|obsolete|legacy|unsupported|invalid|deprecated|wrong|incorrect) (\w+ ){0,2}versions?"
+            r"|(postgres\w*|mysql|aurora|redis|elasticache|rds|opensearch|elasticsearch|kafka|msk|documentdb|mariadb|memcached|eks|kubernetes|runtime)\b.{0,20}versions?"
+            r"|versions?.{0,20}(postgres\w*|mysql|aurora|redis)"
+        )),
+    ),
+))
+
 
 _RDS = ("aws_rds_cluster", "aws_db_instance", "aws_rds_global_cluster", "aws_rds_cluster_instance")
 _RES_ATTR = re.compile(r"^\s*((?:data\.)?[a-z][a-z0-9]*_[\w-]+\.[\w-]+)(?:\[[^\]]*\])?\.([\w-]+)\s*$")
@@ -166,14 +200,13 @@ def _through_variable(model: TerraformConfig, ideal: TerraformConfig, address: s
     return None, None
 
 
+@pair_rule(category="outdated_engine_version")
 def older_than_ideal(model: TerraformConfig, ideal: TerraformConfig, diff=None) -> list:
     """Pair rule: MODEL databases whose engine version is older than the IDEAL's for the same database (the
     same address, or its counterpart in ``diff``, the pair's structural diff), for the same engine.
 
     Returns registry Findings (category outdated_engine_version) with evidence in the MODEL.
     """
-    from drdata.detectors.registry import Finding, _evidence, registry
-
     det = registry()["outdated_engine_version"]
     mine, theirs = engine_versions(model), engine_versions(ideal)
     out = []
@@ -195,8 +228,8 @@ def older_than_ideal(model: TerraformConfig, ideal: TerraformConfig, diff=None) 
             continue
         res = model.resource(address)
         attr = res.attributes.get("engine_version")
-        line, evidence = _evidence(res, attr)
+        line, quoted = evidence(res, attr)
         out.append(Finding(det.category, det.id, det.severity, address, res.resource_type, res.file, line,
-                           f'{address}: engine_version "{old}" is older than the IDEAL\'s "{new}"', evidence,
+                           f'{address}: engine_version "{old}" is older than the IDEAL\'s "{new}"', quoted,
                            "engine_version", holder))
     return out

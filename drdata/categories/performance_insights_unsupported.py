@@ -6,8 +6,38 @@ import re
 from fnmatch import fnmatchcase
 
 from drdata.detectors.helpers import is_unknown, load_table, resolve
-from drdata.detectors.registry import cannot_tell, detector, hit
-from drdata.hcl.model import Resource, TerraformConfig
+from drdata.detectors.registry import (
+    Category,
+    Finding,
+    ReportRule,
+    cannot_tell,
+    declare,
+    detector,
+    evidence,
+    hit,
+    pair_rule,
+    registry,
+)
+from drdata.hcl.model import Expr, Resource, TerraformConfig
+
+CATEGORY = declare(Category(
+    id="performance_insights_unsupported",
+    number=10,
+    theme="reference",
+    area="database",
+    title="Performance Insights Unsupported",
+    severity="Medium",
+    rule_set="aws",
+    what="`performance_insights_enabled = true` on an instance class that does not support it (micro/small burstable classes) or on a class chosen by a variable.",
+    root_cause="Models switch on every monitoring feature without checking the feature matrix of the instance class.",
+    impact="RDS rejects the instance ('Performance Insights not supported for this configuration'); smaller classes for test stacks become impossible.",
+    fix="Make the flag a variable or a condition on the instance class, and keep it off for classes that lack support.",
+    tables=("reference_performance_insights",),
+    report_rules=(
+        ReportRule(order=110, strong=r"performance[_ ]insights?"),
+    ),
+))
+
 
 _TYPES = ("aws_db_instance", "aws_rds_cluster_instance", "aws_rds_cluster")
 _CLASS_ATTRS = ("instance_class", "db_cluster_instance_class")
@@ -67,3 +97,27 @@ def performance_insights_unsupported(cfg: TerraformConfig):
                            f'can be "{branches[0]}", which does not support Performance Insights', flag)
         elif is_unknown(value):
             yield cannot_tell(res, f"{cls.name} = {cls.source}: {value.reason}")
+
+
+@pair_rule(category="performance_insights_unsupported")
+def insights_made_conditional(model: TerraformConfig, ideal: TerraformConfig, diff) -> list[Finding]:
+    """Performance Insights switched on unconditionally while the instance class is configurable (any class,
+    also one without Performance Insights, may be passed), where the IDEAL makes the flag configurable too."""
+    det = registry()["performance_insights_unsupported"]
+    out = []
+    for res in model.resources_of("aws_db_instance", "aws_rds_cluster_instance", "aws_rds_cluster"):
+        flag = res.attributes.get("performance_insights_enabled")
+        cls = res.attributes.get("instance_class") or res.attributes.get("db_cluster_instance_class")
+        if flag is None or flag.value is not True or cls is None or cls.is_literal:
+            continue
+        cp = diff.counterpart(res.address)
+        other = ideal.resource(cp.address) if cp is not None else None
+        new = other.attributes.get("performance_insights_enabled") if other is not None else None
+        if new is None or not isinstance(new.value, Expr):
+            continue
+        line, quoted = evidence(res, flag)
+        out.append(Finding(det.category, det.id, det.severity, res.address, res.resource_type, res.file, line,
+                           f"{res.address}: performance_insights_enabled = true while {cls.name} comes from "
+                           f"{cls.source} (any class may be passed); the IDEAL makes the flag follow it "
+                           f"({new.source})", quoted, "performance_insights_enabled"))
+    return out

@@ -5,8 +5,32 @@ from __future__ import annotations
 import re
 
 from drdata.detectors.helpers import load_table, module_dir
-from drdata.detectors.registry import cannot_tell, detector, hit
+from drdata.detectors.registry import Category, ReportRule, cannot_tell, declare, detector, hit
 from drdata.hcl.model import Block, TerraformConfig
+
+CATEGORY = declare(Category(
+    id="provider_configuration_error",
+    number=30,
+    theme="code",
+    area="providers",
+    title="Provider Configuration Error",
+    severity="Critical",
+    rule_set="aws",
+    what="Provider setup Terraform rejects: two default (or same-alias) blocks for one provider, `provider = aws.x` naming an alias no block declares, several `required_providers` blocks in one module, or `provider`/`terraform` blocks written into main.tf or the stack file where they duplicate the pipeline's own provider.tf.",
+    root_cause="Provider blocks are repeated in each file the model writes, aliases are invented in resources without going back to declare them, and the model does not know the pipeline ships provider.tf.",
+    impact="`terraform init` or `validate` fails with 'Duplicate provider configuration', 'Duplicate required providers configuration' or 'Provider configuration not present'.",
+    fix="Keep provider and terraform blocks in provider.tf only, one block per provider and alias, and declare every alias that resources use.",
+    tables=("code_providers",),
+    report_rules=(
+        ReportRule(order=270, strong=r"providers?\b.{0,30}(not declared|undeclared|missing|undefined|not defined|required)|(missing|undeclared|undefined|duplicate\w*) (\w+ )?providers?\b"),
+        ReportRule(order=380, topic=True, strong=r"providers?\b|required_providers|provider alias|\balias(es)?\b|random provider|archive provider|aws provider"),
+    ),
+    title_rule=(
+        r"provider (configuration|block|alias)|duplicate provider|required_providers"
+        r"|undeclared provider|duplicate required providers"
+    ),
+))
+
 
 _ALIAS_REF = re.compile(r"^([a-z][a-z0-9_-]*)\.([A-Za-z_][\w-]*)$")
 _BARE_REF = re.compile(r"^[a-z][a-z0-9_-]*$")

@@ -5,8 +5,31 @@ from __future__ import annotations
 import re
 
 from drdata.detectors.helpers import load_table
-from drdata.detectors.registry import cannot_tell, detector, hit
+from drdata.detectors.registry import Category, ReportRule, cannot_tell, declare, detector, hit
 from drdata.hcl.model import TerraformConfig
+
+CATEGORY = declare(Category(
+    id="provider_version_constraints",
+    number=31,
+    theme="code",
+    area="providers",
+    title="Missing or Loose Version Constraints",
+    severity="Low",
+    rule_set="aws",
+    what="No `required_version`, `required_providers` entries without a version, constraints that shut out the provider's current major (`~> 5.0` once AWS 6.x is current, `~> 4.0`, exact pins), or only an outdated lower bound (`>= 3.0`, Terraform `>= 0.12`).",
+    root_cause="Models copy the constraint that was current in their training data and omit the terraform block.",
+    impact="`terraform init` fails when the pipeline's lock file holds the current major; unconstrained or old bounds make runs depend on whatever release is installed.",
+    fix="Set `required_version` and a provider constraint that admits the current major (`>= 5.0`, `~> 6.0`).",
+    tables=("code_providers",),
+    report_rules=(
+        ReportRule(order=230, strong=(
+            r"(provider|terraform|aws provider|required) versions?|version (constraints?|pinn\w*|lock)|required_version|pinn\w* version"
+            r"|versions? (not )?pinned|\.terraform\.lock|lock file"
+        )),
+    ),
+    title_rule=r"version constraint|required_version|provider version|pinn|terraform version",
+))
+
 
 _CLAUSE = re.compile(r"\s*(>=|<=|~>|!=|>|<|=)?\s*v?(\d+)(?:\.(\d+))?(?:\.(\d+))?[\w.-]*\s*")
 

@@ -12,8 +12,31 @@ from drdata.detectors.helpers import (
     strings_in,
     variable_uses,
 )
-from drdata.detectors.registry import cannot_tell, detector, hit
+from drdata.detectors.registry import Category, ReportRule, cannot_tell, declare, detector, hit
 from drdata.hcl.model import Block, TerraformConfig
+
+CATEGORY = declare(Category(
+    id="region_configuration",
+    number=32,
+    theme="code",
+    area="providers",
+    title="Region Configuration",
+    severity="High",
+    rule_set="aws",
+    what="The region is not driven by the pipeline's region variable: the default provider hard-codes a region, a region variable is declared but never used, an answer relying on the pipeline's provider.tf does not declare `aws_region`, or literal AZ names and ARNs name another region than their provider.",
+    root_cause="Models declare a region variable by habit and then write the region they have in mind as a literal elsewhere.",
+    impact="The stack deploys to an unexpected region or fails: subnets in AZs of another region, ARNs pointing at another region.",
+    fix="Use `var.aws_region` (or the pipeline's region variable) in the provider, derive AZs from `data.aws_availability_zones` and build ARNs from `data.aws_region`.",
+    report_rules=(
+        ReportRule(order=320, strong=r"regions?\b.{0,25}(hard-?cod\w*|assum\w*|static)|(hard-?cod\w*|static) (\w+ )?regions?\b"),
+        ReportRule(order=390, topic=True, strong=r"regions?\b|regional|multi-?region|cross-?region"),
+    ),
+    title_rule=(
+        r"hard-?coded region|region (variable|config|mismatch|inconsisten|hard)|aws_region"
+        r"|wrong region"
+    ),
+))
+
 
 REGION_VARS = ("region", "aws_region")
 PIPELINE_REGION_VAR = "aws_region"  # what the pipeline's own provider.tf reads

@@ -6,8 +6,30 @@ from __future__ import annotations
 import re
 
 from drdata.detectors.helpers import LOG_DELIVERY, bucket_writers, code_text, connected, versioning_state
-from drdata.detectors.registry import cannot_tell, detector, hit
+from drdata.detectors.registry import Category, ReportRule, cannot_tell, declare, detector, hit
 from drdata.hcl.model import Resource, TerraformConfig
+
+CATEGORY = declare(Category(
+    id="s3_bucket_security_missing",
+    number=7,
+    theme="reference",
+    area="s3",
+    title="S3 Bucket Security Missing",
+    severity="High",
+    rule_set="aws",
+    what="An S3 bucket lacks server-side encryption, versioning or a public access block (inline or as the separate `aws_s3_bucket_*` resources).",
+    root_cause="Since AWS provider v4 these controls are separate resources, and models stop after `aws_s3_bucket`.",
+    impact="No stated encryption (only the SSE-S3 default AWS applies since 2023, with no KMS key or audit trail of intent), overwrites are unrecoverable and the bucket can be made public by one ACL or policy change.",
+    fix="Add `aws_s3_bucket_server_side_encryption_configuration`, `aws_s3_bucket_versioning` and `aws_s3_bucket_public_access_block` for every bucket.",
+    report_rules=(
+        ReportRule(order=220, strong=(
+            r"s3.{0,40}(security|public|versioning|encryption|encrypt|block|hardening|polic\w*|acl|ssl|https|tls|access|protection)"
+            r"|public[_ ]access[_ ]block|bucket (security|polic\w*|versioning|encryption|acl|hardening|configuration)|versioning"
+            r"|(security|encryption|versioning|public access).{0,30}(s3|buckets?)"
+        )),
+    ),
+))
+
 
 # What a bucket policy must name for each delivering service (any one of the alternatives).
 _PRINCIPALS = {

@@ -2,8 +2,27 @@
 
 from __future__ import annotations
 
-from drdata.detectors.registry import detector, hit
+from drdata.detectors.registry import Category, ReportRule, declare, detector, hit
 from drdata.hcl.model import TerraformConfig
+
+CATEGORY = declare(Category(
+    id="s3_lifecycle_rule_without_filter",
+    number=40,
+    theme="code",
+    area="s3",
+    title="S3 Lifecycle Rule Without Filter",
+    severity="Low",
+    rule_set="aws",
+    what="An `aws_s3_bucket_lifecycle_configuration` rule has neither a `filter` block nor a `prefix`.",
+    root_cause="The older inline `lifecycle_rule` did not need one; models carry that shape over to the split resource.",
+    impact="The AWS provider warns that exactly one of filter/prefix must be given and plans to make it an error; plans show perpetual diffs.",
+    fix="Add `filter {}` (whole bucket) or a `filter { prefix = \"...\" }`.",
+    report_rules=(
+        ReportRule(order=60, strong=r"lifecycle.{0,40}\b(filter|prefix)\b|\b(filter|prefix)\b.{0,40}lifecycle"),
+        ReportRule(order=160, strong=r"lifecycle[_ ]?(rule|configuration)\w*.{0,30}(missing|without|no)\b"),
+    ),
+    title_rule=r"lifecycle.*(filter|prefix)|(filter|prefix).*lifecycle",
+))
 
 
 @detector(category="s3_lifecycle_rule_without_filter")

@@ -5,8 +5,38 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from drdata.detectors.registry import detector, hit_at
+from drdata.detectors.registry import Category, ReportRule, declare, detector, hit_at
 from drdata.hcl.model import TerraformConfig
+
+CATEGORY = declare(Category(
+    id="truncated_answer",
+    number=29,
+    theme="code",
+    area="syntax",
+    title="Truncated or Incomplete Answer",
+    severity="Critical",
+    rule_set="aws",
+    what="The answer stops mid-file (an unclosed code fence or unbalanced braces at the end) or leaves placeholders instead of code (`# ... rest is similar`, `...` as a value, `<your-bucket>`, `# TODO: add`).",
+    root_cause="Output-length limits cut long answers; models also abbreviate repetitive parts, assuming the reader fills them in.",
+    impact="The configuration is incomplete: it does not parse or lacks resources the rest refers to, so the deployment fails or builds a different system.",
+    fix="Write every file in full; split the answer into several files rather than abbreviating, and replace placeholders with variables.",
+    report_rules=(
+        ReportRule(order=290, strong=(
+            r"truncat\w*|\bmid-(resource|block|file|line|configuration|statement)\b|incomplete (\w+ )?(response|answer|output|code|configuration|implementation|file|deliverable|solution|infrastructure|stack|hcl)"
+            r"|cut off|cuts off|ends? mid|unfinished|partial (\w+ )?(response|implementation|configuration|code)|missing implementation"
+            r"|(missing|absent|omitted|lacks?|no) (\w+ ){0,2}(requirements?|infrastructure|services?|functionality|features?|layers?|architecture|tiers?)"
+            r"|(unable|not able|failed|fails) to (generate|provide|give|complete|finish) (the |a )?(full|complete|entire|whole)"
+            r"|(multiple|\d+|several) turns|single (turn|go)\b"
+            r"|completeness|missing (entire|whole)|(requirements?|scope) (not met|gaps?|missed|coverage)"
+            r"|not self-contained"
+        ), weak=r"missing (\w+ ){0,2}(resources?|components?)|incomplete|missing (core|required|critical|key|essential|major)|not implemented"),
+    ),
+    title_rule=(
+        r"truncat|cut off|incomplete (response|answer|output|code|file)|ends mid|unterminated"
+        r"|placeholder"
+    ),
+))
+
 
 # Placeholder lines: an ellipsis standing for code, "rest is similar" comments, fill-in markers.
 _PLACEHOLDERS = [

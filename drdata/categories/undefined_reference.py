@@ -5,8 +5,30 @@ from __future__ import annotations
 import re
 
 from drdata.detectors.helpers import code_text, line_text, lost_blocks
-from drdata.detectors.registry import cannot_tell, detector, hit_at
+from drdata.detectors.registry import Category, ReportRule, cannot_tell, declare, detector, hit_at
 from drdata.hcl.model import Attribute, Block, Ref, TerraformConfig
+
+CATEGORY = declare(Category(
+    id="undefined_reference",
+    number=2,
+    theme="reference",
+    area="references",
+    title="Undefined Reference",
+    severity="Critical",
+    rule_set="aws",
+    what="An expression refers to a resource, data source, variable, local or module that no file of the answer declares.",
+    root_cause="Long answers are generated piecewise; the model names an object it intended to write and never wrote it.",
+    impact="`terraform validate` fails with 'Reference to undeclared resource'; nothing can be planned.",
+    fix="Declare every referenced object, or point the reference at the object that exists.",
+    report_rules=(
+        ReportRule(order=280, strong=(
+            r"undefined|undeclared|not declared|not defined|non-?existent (resources?|variables?|references?|locals?|data)|missing (\w+ )?(declarations?|definitions?)"
+            r"|(broken|invalid|incorrect|wrong|dangling|missing) (\w+ )?references?|referenc\w* (to )?(missing|undefined|non-?existent|undeclared)"
+            r"|referenced but|unresolved|missing (variable|local|data source)s?\b|missing (`?aws_region`?|region) variable|variables? (is |are )?missing"
+        )),
+    ),
+))
+
 
 # Attributes whose "references" are not object references: provider aliases
 # (`provider = aws.west`), module provider maps, and lifecycle attribute paths

@@ -2,9 +2,36 @@
 
 from __future__ import annotations
 
-from drdata.detectors.registry import detector
+from drdata.detectors.registry import Category, ReportRule, declare, detector
 from drdata.detectors.schema_walk import UNKNOWN_TYPE, schema_items
 from drdata.hcl.model import TerraformConfig
+
+CATEGORY = declare(Category(
+    id="unknown_resource_type",
+    number=43,
+    theme="code",
+    area="schema",
+    title="Resource or Data Source Type That Does Not Exist",
+    severity="Critical",
+    rule_set="aws",
+    what="A `resource` or `data` block names an `aws_*` type the AWS provider does not have (checked against the provider schema shipped with drdata), or uses a data source as a resource type or the reverse.",
+    root_cause="Models compose type names from the service and the noun (`aws_lambda_functions`, `aws_cloudwatch_alarm`) or assume every resource has a data source twin.",
+    impact="`terraform validate` stops with 'The provider hashicorp/aws does not support resource type': nothing of the answer can be planned.",
+    fix="Use the type the provider has (the finding names the nearest one), or the other block mode.",
+    report_rules=(
+        ReportRule(order=10, strong=(
+            r"(invalid|non-?existent|unsupported|unknown|hallucinated|fake|made-up|fictional|wrong|incorrect) (aws )?"
+            r"(resource|data source) types?|(invalid|non-?existent|unsupported|unknown|hallucinated|fake|fictional) "
+            r"data sources?\b|(resource|data source) types? (that )?(does not|doesn't|do not|don't) exist"
+            r"|does not support (resource|data source)|invalid data source usage"
+        )),
+    ),
+    title_rule=(
+        r"(invalid|non-?existent|unsupported|unknown|hallucinated|fake) (aws )?(resource|data"
+        r" source) type|(invalid|non-?existent|hallucinated) data sources?|does not support "
+        r"(resource|data source)"
+    ),
+))
 
 
 @detector(category="unknown_resource_type")

@@ -2,9 +2,34 @@
 
 from __future__ import annotations
 
-from drdata.detectors.registry import detector
+from drdata.detectors.registry import Category, ReportRule, declare, detector
 from drdata.detectors.schema_walk import UNSUPPORTED, schema_items
 from drdata.hcl.model import TerraformConfig
+
+CATEGORY = declare(Category(
+    id="unsupported_argument",
+    number=44,
+    theme="code",
+    area="schema",
+    title="Argument or Block the Type Does Not Have",
+    severity="Critical",
+    rule_set="aws",
+    what="An argument or nested block the AWS provider schema does not have for that resource, data source, provider or nested block; a computed attribute set in the configuration; a block assigned with `=` or an argument written as a block.",
+    root_cause="Models carry arguments over from a sibling resource, an older provider major or CloudFormation, and invent plausible ones.",
+    impact="`terraform validate` fails with 'Unsupported argument', 'Unsupported block type' or 'Can't configure a value'.",
+    fix="Use the argument the type has (the finding names the nearest), move it to the resource that has it, or drop it.",
+    report_rules=(
+        ReportRule(order=40, strong=(
+            r"(invalid|unsupported|unknown|unexpected|non-?existent|hallucinated|made-up) (\w+ ){0,2}(arguments?|"
+            r"parameters?|block types?)(?! group| store)( names?)?\b|not expected here|arguments? (that )?(does not|"
+            r"doesn't) exist|can'?t configure a value"
+        )),
+    ),
+    title_rule=(
+        r"(unsupported|invalid|unknown|non-?existent|unexpected) (\w+ ){0,2}(argument|block "
+        r"type)|not expected here|can'?t configure a value"
+    ),
+))
 
 
 @detector(category="unsupported_argument")

@@ -6,8 +6,30 @@ import re
 
 from drdata.categories.region_configuration import REGION_VARS
 from drdata.detectors.helpers import module_dir, variable_uses
-from drdata.detectors.registry import cannot_tell, detector, hit
+from drdata.detectors.registry import Category, ReportRule, cannot_tell, declare, detector, hit
 from drdata.hcl.model import TerraformConfig
+
+CATEGORY = declare(Category(
+    id="variable_quality",
+    number=34,
+    theme="code",
+    area="variables",
+    title="Variable Quality",
+    severity="Medium",
+    rule_set="aws",
+    what="Input variables that are never used, have no type or no description, or document a fixed set of values without a `validation` block enforcing it.",
+    root_cause="Variables are declared up front from a template and not reconciled with the code written afterwards.",
+    impact="Dead or untyped inputs mislead operators and accept values that fail only at apply time.",
+    fix="Remove unused variables; give each a `type` and `description`; add `validation` for enumerated values.",
+    report_rules=(
+        ReportRule(order=570, topic=True, strong=r"variables?|validation|inputs?|defaults?|descriptions?|locals?|parameteri[sz]\w*|configurable|tfvars"),
+    ),
+    title_rule=(
+        r"unused variable|variable (validation|description|type)|missing validation"
+        r"|input validation|variables? (without|lack|missing)"
+    ),
+))
+
 
 # Covered by other categories: an unused region variable (region_configuration), the suffix variable
 # (missing_environment_suffix).

@@ -3,8 +3,27 @@
 from __future__ import annotations
 
 from drdata.detectors.helpers import attr_value, block_refs
-from drdata.detectors.registry import cannot_tell, detector, hit
+from drdata.detectors.registry import Category, ReportRule, cannot_tell, declare, detector, hit
 from drdata.hcl.model import TerraformConfig
+
+CATEGORY = declare(Category(
+    id="vpc_flow_logs_missing",
+    number=20,
+    theme="services",
+    area="logging",
+    title="VPC Flow Logs Missing",
+    severity="High",
+    rule_set="aws",
+    what="A VPC is created without an `aws_flow_log` recording its traffic.",
+    root_cause="Flow logs are a separate resource needing a destination and an IAM role; models build the network and stop.",
+    impact="No record of accepted or rejected traffic for incident response or troubleshooting; CIS AWS Foundations 3.9 fails.",
+    fix="Add an `aws_flow_log` with `vpc_id` of each VPC, sending to a CloudWatch log group (with an IAM role) or an S3 bucket.",
+    report_rules=(
+        ReportRule(order=150, strong=r"flow[_ ]?logs?"),
+        ReportRule(order=420, topic=True, strong=r"vpc (traffic )?logging"),
+    ),
+    title_rule=r"flow ?logs?",
+))
 
 
 def _invalid(cfg: TerraformConfig, fl):

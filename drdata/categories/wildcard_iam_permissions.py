@@ -9,8 +9,32 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from drdata.detectors.helpers import find_line, line_text, load_table, lost_blocks
-from drdata.detectors.registry import Hit, cannot_tell, detector, hit, hit_at
+from drdata.detectors.registry import Category, Hit, ReportRule, cannot_tell, declare, detector, hit, hit_at
 from drdata.hcl.model import Attribute, Block, Call, Expr, Resource, TerraformConfig
+
+CATEGORY = declare(Category(
+    id="wildcard_iam_permissions",
+    number=3,
+    theme="reference",
+    area="iam",
+    title="Wildcard IAM Permissions",
+    severity="Critical",
+    rule_set="aws",
+    what="An IAM Allow statement grants `Resource = \"*\"`, `Action = \"*\"` or a whole service (`s3:*`) where specific ARNs and actions are possible (actions that accept only `*`, and key policies where `*` means the key itself, are exempt).",
+    root_cause="Wildcards always work on the first try, so models use them to avoid working out the ARNs each action needs.",
+    impact="Violates least privilege: a compromised principal can act on every resource of the account; compliance scans (CIS, PCI-DSS) fail.",
+    fix="List the actions needed and scope `Resource` to the ARNs of the resources the answer creates; keep `*` only for actions that accept nothing else.",
+    tables=("reference_wildcard_only_actions",),
+    report_rules=(
+        ReportRule(order=190, strong=(
+            r"wildcard|least[- ]privilege|(overly|too) (permissive|broad) (iam|polic\w*|permissions?|roles?)|excessive (iam )?permissions?"
+            r"|broad (iam )?permissions?|administratoraccess|admin(istrator)? access|full access|iam (polic\w*|permissions?) (scope|too)"
+            r"|\*:\*|\"\*\" (actions?|resources?)|over-?privileged|privilege"
+        )),
+        ReportRule(order=350, strong=r"(overly|too|excessively) (permissive|broad)|permissive (iam|polic)"),
+    ),
+))
+
 
 _INTERP = re.compile(r"\$\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}")
 _RESOURCE_STAR = re.compile(r'(?i)"?\bresources?"?\s*[=:]\s*\[?\s*"\*"')
