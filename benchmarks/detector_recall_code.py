@@ -21,7 +21,7 @@ from drdata.corpus import load_corpus
 from drdata.taxonomy import all_categories
 
 # The code theme's categories and their strict title rules (``title_rule``), declared with each category in
-# drdata/categories/<id>.py. The report mapping is broad on purpose (every item gets a category), so "naming
+# drdata/catalog/<id>.py. The report mapping is broad on purpose (every item gets a category), so "naming
 # conventions" or "missing requirements" land somewhere although no code rule can see them; the title rules name
 # the failure itself: they give the severity evidence and a second recall column.
 _CATS = [c for c in all_categories() if c.theme == "code" and not c.opt_in]

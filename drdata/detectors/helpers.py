@@ -21,14 +21,14 @@ from typing import Any
 
 from drdata.hcl.model import Attribute, Block, Call, Expr, Resource, TerraformConfig, is_literal
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "categories" / "data"
+DATA_DIR = Path(__file__).resolve().parent.parent / "catalog" / "data"
 
 
 # -- data tables ------------------------------------------------------------------------------------------------
 
 @cache
 def load_table(name: str) -> dict:
-    """The JSON data table ``drdata/categories/data/<name>.json`` (read once; callers must not modify it)."""
+    """The JSON data table ``drdata/catalog/data/<name>.json`` (read once; callers must not modify it)."""
     with open(DATA_DIR / f"{name}.json", encoding="utf-8") as fh:
         return json.load(fh)
 

@@ -1,6 +1,6 @@
 """Categories and their detectors: declared data plus small pure functions over one parsed answer.
 
-A category module (``drdata/categories/<id>.py``) declares its :class:`Category` and the detector that labels
+A category module (``drdata/catalog/<id>.py``) declares its :class:`Category` and the detector that labels
 it, written like snorkel's ``@labeling_function`` or a tflint rule::
 
     CATEGORY = declare(Category(id="kms_key_alias_missing", number=12, theme="reference", area="kms", ...))
@@ -14,7 +14,7 @@ it, written like snorkel's ``@labeling_function`` or a tflint rule::
 
 It yields :func:`hit` for each failure and :func:`cannot_tell` where it could
 not decide (a value behind a variable it cannot resolve, ...). The registry key
-is the function name, which by convention equals its category id.
+is the function name, which must equal its category id.
 
 :func:`run_detector` turns what a detector yields into an :class:`Outcome`:
 ``fires`` (findings), ``clear``, or ``unknown`` — "could not parse / could not
@@ -76,7 +76,7 @@ class Category:
     impact: str  # what goes wrong when deployed
     fix: str  # how to fix it
     opt_in: bool = False  # labelled only on request (needs an outside tool); not in the named taxonomies
-    tables: tuple[str, ...] = ()  # the data tables (drdata/categories/data/<name>.json) its rules read
+    tables: tuple[str, ...] = ()  # the data tables (drdata/catalog/data/<name>.json) its rules read
     report_rules: tuple[ReportRule, ...] = ()  # how report item titles name it (drdata.reports.mapping)
     # A stricter title rule naming the failure itself, for the recall benchmarks' second column and severity
     # evidence (the report mapping is broad on purpose: every item gets a category).
@@ -100,7 +100,7 @@ _CATEGORIES: dict[str, Category] = {}
 
 
 def declare(cat: Category) -> Category:
-    """Add a category to the known set (called by its module in drdata/categories at import)."""
+    """Add a category to the known set (called by its module in drdata/catalog at import)."""
     for other in _CATEGORIES.values():
         if other.id != cat.id and other.number == cat.number:
             raise ValueError(f"categories {other.id} and {cat.id} share number {cat.number}")
@@ -229,6 +229,8 @@ def detector(*, category: str, severity: str | None = None, reads: Iterable[str]
     def wrap(func: Callable) -> Callable:
         if category not in _CATEGORIES:
             raise ValueError(f"detector {func.__name__}: declare category {category!r} before its detector")
+        if func.__name__ != category:
+            raise ValueError(f"detector {func.__name__}: name it like its category ({category}): one name everywhere")
         cat = _CATEGORIES[category]
         sev = severity or cat.severity
         if sev not in SEVERITIES:
@@ -408,7 +410,7 @@ def _load() -> None:
     import importlib
     import pkgutil
 
-    import drdata.categories as pkg
+    import drdata.catalog as pkg
 
     for mod in pkgutil.iter_modules(pkg.__path__):
         importlib.import_module(f"{pkg.__name__}.{mod.name}")

@@ -4,7 +4,7 @@ Two kinds:
 
 - **pair findings**: failures only a comparison reveals (the MODEL's engine version is older than the IDEAL's
   for the same database). They become MODEL findings of the category. Each category declares its own with
-  ``@pair_rule`` beside its detector (drdata/categories/<id>.py); :func:`pair_findings` runs them.
+  ``@pair_rule`` beside its detector (drdata/catalog/<id>.py); :func:`pair_findings` runs them.
 - **own repairs**: how a category is repaired when the MODEL object carrying the failure has no counterpart
   in the IDEAL at all. By default that is not a repair (the IDEAL omits or dropped the part, and the label is
   ``unknown``), but some categories are repaired precisely by removing or replacing the object: an external
@@ -81,7 +81,7 @@ def _answer_entry(ideal: TerraformConfig) -> Entry:
 def pair_findings(model: TerraformConfig, ideal: TerraformConfig, diff: PairDiff, wanted: set[str]
                   ) -> tuple[dict[str, list[Finding]], list[str]]:
     """(category -> extra MODEL findings, faults) from the pair rules the categories declare
-    (``@pair_rule`` in drdata/categories/<id>.py). A rule that raises is a counted fault, like a detector."""
+    (``@pair_rule`` in drdata/catalog/<id>.py). A rule that raises is a counted fault, like a detector."""
     out: dict[str, list[Finding]] = {}
     faults: list[str] = []
     for cid, rule in pair_rules().items():

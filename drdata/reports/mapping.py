@@ -53,7 +53,7 @@ def _rules() -> tuple[tuple[Rule, ...], frozenset[str]]:
 # The category ids the rules may produce: every category but the opt-in ones, in the categories' number order.
 CATEGORY_IDS: tuple[str, ...] = tuple(c.id for c in all_categories() if not c.opt_in)
 # Order matters for titles: more specific rules come before the broad ones they overlap with. The rules are
-# declared with their categories (drdata/categories/<id>.py, ``report_rules``).
+# declared with their categories (drdata/catalog/<id>.py, ``report_rules``).
 RULES, KIND_TOPICS = _rules()  # KIND_TOPICS: "Security group naming" is about naming, not security groups
 
 _SPLIT = next(i for i, r in enumerate(RULES) if r.category == TOPICS)

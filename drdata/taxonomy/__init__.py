@@ -1,6 +1,6 @@
-"""The failure taxonomy: named selections of the categories that drdata/categories declares.
+"""The failure taxonomy: named selections of the categories that drdata/catalog declares.
 
-Each category is one module of :mod:`drdata.categories` (id, title, severity, prose, tags, report-title rules,
+Each category is one module of :mod:`drdata.catalog` (id, title, severity, prose, tags, report-title rules,
 data tables and its detector); this package only selects from them. A *taxonomy* is a named selection:
 ``reference`` is exactly the 12 categories of the reference report (Pr4579), ``full`` (the default) is every
 category drdata's detectors label. *Opt-in* categories (``terraform_validate``) are labelled only by an option
