@@ -522,13 +522,14 @@ def test_a_damaged_output_file_is_named_with_what_to_do(tmp_path):
 
 
 def test_a_failing_pair_rule_is_a_counted_fault_not_an_aborted_pair(monkeypatch):
-    import drdata.detectors.reference.outdated_engine_version as oev
+    from drdata.detectors.registry import _PAIR_RULES, pair_rules
     from drdata.labeling import label_pair
 
     def broken(model, ideal, diff=None):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(oev, "older_than_ideal", broken)
+    pair_rules()  # the category modules register their pair rules on load
+    monkeypatch.setitem(_PAIR_RULES, "outdated_engine_version", broken)
     labels = label_pair(BUCKET_MODEL, BUCKET_IDEAL, cache=False)
     assert labels.faults == ["pair:outdated_engine_version: RuntimeError: boom"]
     assert labels.status("s3_bucket_security_missing") == "fixed"  # the other categories are still labeled

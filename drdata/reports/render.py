@@ -164,7 +164,7 @@ def _key(block: Block) -> str:
 
 
 def _kind(block: Block) -> str:
-    from drdata.detectors.registry import _kind as kind_of
+    from drdata.detectors.registry import block_kind as kind_of
 
     return kind_of(block)
 
