@@ -64,7 +64,9 @@ _SINGLE_FILE_RE = re.compile(r"\b(single|one)\s+(?:terraform\s+|hcl\s+|\.tf\s+)?
 _ENGINE_RE = re.compile(r"\b(aurora[ -]postgres(?:ql)?|aurora[ -]mysql|postgres(?:ql)?|mysql|mariadb|redis|"
                         r"valkey|memcached)\b[^.\n]{0,25}?\bv?(\d+(?:\.\d+){1,2})\b", re.I)
 _NAMING_SENTENCE_RE = re.compile(r"\bnam(?:e|es|ed|ing)\b", re.I)
-_PATTERN_RE = re.compile(r"[`'\"]?((?:[\w.-]*(?:\{[\w.-]+\}|<[\w.-]+>|\$\{[\w.-]+\})[\w.-]*)+)[`'\"]?")
+# Bounded pieces: an unbounded [\w.-]* retried at every start of a long word is quadratic (a 400k one-word
+# prompt took minutes).
+_PATTERN_RE = re.compile(r"[`'\"]?((?:[\w.-]{0,80}(?:\{[\w.-]{1,60}\}|<[\w.-]{1,60}>|\$\{[\w.-]{1,60}\})[\w.-]{0,80})+)[`'\"]?")
 _PLACEHOLDER_RE = re.compile(r"\{([\w.-]+)\}|<([\w.-]+)>")
 # Placeholders whose value differs per deployment: a suffix, an id, a random value, a PR number.
 _DEPLOYMENT_WORDS = re.compile(r"(?i)suffix|^(?:unique[_-]?)?id(?:entifier)?$|^resource[_-]?id$|unique|random|uuid|"
@@ -240,6 +242,8 @@ def extract_requirements(prompt: str | None) -> Requirements:
     patterns: dict[str, None] = {}
     for sentence in _sentences(text):
         # A convention for every resource, not the name of one kind of resource ("a bucket named x-<id>").
+        if "{" not in sentence and "<" not in sentence:
+            continue  # no placeholder, no convention
         prose = _PATTERN_RE.sub(" ", sentence).lower()
         if _NAMING_SENTENCE_RE.search(sentence) and not (set(re.findall(r"[a-z]+", prose)) & _OBJECT_NOUNS):
             for m in _PATTERN_RE.finditer(sentence):
