@@ -67,10 +67,12 @@ def trainer_snippet(cfg: str, max_tokens: int) -> str:
     if cfg == "labels":
         return _LABELS_SNIPPET.format(max_tokens=max_tokens)
     conf, trainer = _TRL[cfg]
-    return (f"from datasets import load_dataset\nfrom trl import {conf}, {trainer}\n\n"
+    indent = " " * (len(trainer) + 11)
+    return (f"import torch\nfrom datasets import load_dataset\nfrom trl import {conf}, {trainer}\n\n"
             f'ds = load_dataset("<repo or folder>", "{cfg}")\n' + _FILTER.format(max_tokens=max_tokens)
             + f'trainer = {trainer}(model="<your model>", train_dataset=train,\n'
-            + " " * (len(trainer) + 11) + f'args={conf}(output_dir="out-{cfg}", max_length=max_tokens))\n'
+            + f'{indent}args={conf}(output_dir="out-{cfg}", max_length=max_tokens,\n'
+            + f"{indent}{' ' * (len(conf) + 6)}use_cpu=not torch.cuda.is_available()))\n"
             + "trainer.train()\n")
 
 
