@@ -10,7 +10,9 @@ Llama on this machine (``tiny_models.py``: no download), then, in one child proc
 2), loads every config with ``datasets.load_dataset(DIR, CONFIG)`` and hands it unchanged (the shortest
 ``--rows`` rows of ``train``: a few steps do not need more) to the trainer its card names: TRL SFTTrainer
 (sft, sft_messages, repair, critique), DPOTrainer (preference), KTOTrainer (kto), the transformers Trainer
-(labels), and a GRPOTrainer whose reward is ``drdata.rewards`` (prompts of the ``sft`` config).
+(labels), and a GRPOTrainer whose rewards are ``drdata.rewards.terraform_reward`` and ``format_reward`` (prompts
+of the ``sft`` config cut to 400 characters; a tiny random model writes no Terraform, so its rewards are the
+floor: the smoke checks that the loop runs and the rewards are finite, not that they rise).
 
 Printed per config: rows, rows kept at 512 / 2k / 8k estimated tokens (``n_tokens_est``) and at the same budgets
 counted with the tiny tokenizer, then per seed the path TRL took (conversational or not), the share of
@@ -117,15 +119,15 @@ def train_one(cfg: str, ds_dir: str, model_dir: str, steps: int, rows: int, work
         trainer.train()
         losses = _losses(trainer)
     elif cfg == "grpo":
-        from drdata.rewards import terraform_reward
+        from drdata.rewards import format_reward, terraform_reward
         from trl import GRPOConfig, GRPOTrainer
 
         prompts = ds["train"].select_columns(["prompt"]).select(range(min(rows, ds["train"].num_rows)))
         prompts = prompts.map(lambda r: {"prompt": r["prompt"][:400]})
         conf = GRPOConfig(max_completion_length=24, num_generations=2, generation_batch_size=2,
                           **{**common, "per_device_train_batch_size": 2})
-        trainer = GRPOTrainer(model=model_dir, reward_funcs=terraform_reward, args=conf, train_dataset=prompts,
-                              processing_class=tokenizer)
+        trainer = GRPOTrainer(model=model_dir, reward_funcs=[terraform_reward, format_reward], args=conf,
+                              train_dataset=prompts, processing_class=tokenizer)
         trainer.train()
         losses = [float(e["reward"]) for e in trainer.state.log_history if "reward" in e]
         out["rewards_logged"] = len(losses)
