@@ -27,6 +27,8 @@ _API = {
     "parse_report": "drdata.reports.human",
     "agreement_summary": "drdata.reports.agreement",
     "render_report": "drdata.reports.render",
+    "verify": "drdata.verify",
+    "Verdict": "drdata.verify",
 }
 
 __all__ = sorted(_API)

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from drdata.export.names import CONFIG_NAMES as EXPORT_CONFIGS
+from drdata.export.names import GRANULARITIES
 
 EXIT_OK, EXIT_FAIL_ON, EXIT_USAGE, EXIT_TASK_ERRORS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -203,7 +204,17 @@ def report(ctx, task_path: Path, out_file: Path | None, taxonomy: str) -> None:
               type=click.Choice(["Critical", "High", "Medium", "Low"], case_sensitive=False),
               help="Keep tasks where the IDEAL fixed a failure of this severity (repeat it).")
 @click.option("--max-chars", type=click.IntRange(min=1), default=None,
-              help="Drop rows whose text columns add up to more characters.")
+              help="Drop rows whose longest sequence (prompt + completion, ...) has more characters.")
+@click.option("--max-tokens", type=click.IntRange(min=1), default=None,
+              help="Drop rows whose longest sequence has more tokens (estimated as characters / 3, or counted "
+                   "with --tokenizer).")
+@click.option("--tokenizer", default=None,
+              help="Count tokens for --max-tokens with this tokenizer (a transformers name or local folder).")
+@click.option("--granularity", type=click.Choice(GRANULARITIES), default="answer", show_default=True,
+              help="sft/sft_messages/preference rows: one per answer, one per Terraform file of the answer, or "
+                   "auto (per answer where it fits --max-chars/--max-tokens, per file where it does not).")
+@click.option("--repair-per-task-category", type=click.IntRange(min=0), default=5, show_default=True,
+              help="At most this many repair rows of one category per task (0: no cap).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the split hash.")
 @click.option("--source", "source_description", default=None,
               help="Where the corpus comes from (repository and commit), written into the card.")
@@ -211,7 +222,8 @@ def report(ctx, task_path: Path, out_file: Path | None, taxonomy: str) -> None:
 @click.pass_context
 def export(ctx, labels_dir: Path, dataset_dir: Path, configs: tuple[str, ...], corpus: Path | None,
            min_training_quality: float | None, categories: tuple[str, ...], severities: tuple[str, ...],
-           max_chars: int | None, seed: int, source_description: str | None, license_: str) -> None:
+           max_chars: int | None, max_tokens: int | None, tokenizer: str | None, granularity: str,
+           repair_per_task_category: int, seed: int, source_description: str | None, license_: str) -> None:
     """Write the fine-tuning datasets of a labels folder (from `drdata label`) in the Hub layout."""
     from drdata.export import export_datasets
 
@@ -219,7 +231,9 @@ def export(ctx, labels_dir: Path, dataset_dir: Path, configs: tuple[str, ...], c
     try:
         result = export_datasets(labels_dir, dataset_dir, corpus=corpus, configs=configs or None,
                                  min_training_quality=min_training_quality, categories=categories or None,
-                                 severities=severities or None, max_chars=max_chars, seed=seed,
+                                 severities=severities or None, max_chars=max_chars, max_tokens=max_tokens,
+                                 tokenizer=tokenizer, granularity=granularity,
+                                 repair_per_task_category=repair_per_task_category or None, seed=seed,
                                  source_description=source_description, license=license_,
                                  log=lambda msg: click.echo(msg, err=True))
     except KeyboardInterrupt:
