@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from drdata.catalog.provider_version_constraints import admits_major
 from drdata.detectors.helpers import load_table
 from drdata.detectors.registry import Category, ReportRule, block_address, declare, detector, hit, hit_at
 from drdata.detectors.schema_walk import DEPRECATED, provider_version, schema_items
@@ -33,6 +34,29 @@ CATEGORY = declare(Category(
 ))
 
 
+_SINCE = re.compile(r"\bv(\d+)\b")
+
+
+def _since(replacement: str) -> int | None:
+    """The provider major that deprecated (or removed) an entry: the first `vN` its text names."""
+    m = _SINCE.search(replacement)
+    return int(m.group(1)) if m else None
+
+
+def _majors_shut_out(cfg: TerraformConfig) -> set[int]:
+    """AWS provider majors the answer's own constraint excludes: what they deprecate does not apply to it (an
+    answer pinned to `~> 5.0` runs where data.aws_region's `name` is not deprecated yet)."""
+    out: set[int] = set()
+    for t in cfg.terraform:
+        for rp in t.children("required_providers"):
+            attr = rp.attributes.get("aws")
+            v = attr.value if attr is not None else None
+            version = v.get("version") if isinstance(v, dict) else v
+            if isinstance(version, str):
+                out |= {major for major in (4, 5, 6, 7) if admits_major(version, major) is False}
+    return out
+
+
 def _present(block, path: str):
     """The attribute (or nested block) at a dotted path, else None."""
     head, _, rest = path.partition(".")
@@ -59,18 +83,21 @@ def deprecated_arguments(cfg: TerraformConfig):
     nested block the schema marks deprecated is flagged too (without a replacement, which the schema does not
     name); paths the table lists are judged by the table only (`vpc = false` on aws_eip is fine).
 
+    What the answer's own AWS provider constraint shuts out does not apply: an answer pinned to `~> 5.0` is not
+    flagged for what v6 deprecates.
     Why: on the current provider these raise deprecation warnings or 'Unsupported argument' errors, and the
     split S3 resources fight with the inline settings.
     Fix: use the replacement named in the table, or the one the provider docs give.
     """
     table = load_table("code_deprecations")
+    shut_out = _majors_shut_out(cfg)
     for r in cfg.resources:
         repl = table["resources"].get(r.resource_type)
-        if repl:
+        if repl and _since(repl) not in shut_out:
             yield hit(r, f"{r.address}: resource type {r.resource_type} is deprecated; use {repl}")
         for path, repl in table["arguments"].get(r.resource_type, {}).items():
             found = _present(r, path)
-            if found is None:
+            if found is None or _since(repl) in shut_out:
                 continue
             if r.resource_type == "aws_eip" and path == "vpc" and getattr(found, "value", None) is False:
                 continue
@@ -78,9 +105,11 @@ def deprecated_arguments(cfg: TerraformConfig):
             yield hit(r, f"{r.address}: `{path}` is deprecated; use {repl}", attr)
     for d in cfg.data:
         repl = table["data_sources"].get(d.resource_type)
-        if repl:
+        if repl and _since(repl) not in shut_out:
             yield hit(d, f"{d.address}: data source {d.resource_type} is deprecated; use {repl}")
-    yield from _deprecated_references(cfg, table["attribute_references"])
+    refs = {kind: {a: r for a, r in attrs.items() if _since(r) not in shut_out}
+            for kind, attrs in table["attribute_references"].items()}
+    yield from _deprecated_references(cfg, refs)
     yield from _schema_deprecations(cfg, table)
 
 

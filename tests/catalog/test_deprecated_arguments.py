@@ -52,3 +52,23 @@ REF_CASES = [
 @pytest.mark.parametrize("hcl,status,addresses,fragment", [c[1:] for c in REF_CASES], ids=[c[0] for c in REF_CASES])
 def test_deprecated_attribute_references(hcl, status, addresses, fragment):
     check(run("deprecated_arguments", hcl), status, addresses, fragment)
+
+
+_PINNED = ('terraform {\n  required_providers {\n    aws = {\n      source  = "hashicorp/aws"\n'
+           '      version = "VERSION"\n    }\n  }\n}\n')
+
+
+@pytest.mark.parametrize("version,status", [
+    ("~> 5.0", "clear"),   # v6 deprecated data.aws_region's name; this answer runs on v5
+    (">= 5.0", "fires"),   # admits v6
+    ("~> 6.0", "fires"),
+])
+def test_what_a_major_the_answer_shuts_out_deprecates_does_not_apply(version, status):
+    hcl = _PINNED.replace("VERSION", version) + REF_CASES[0][1]
+    out = run("deprecated_arguments", hcl)
+    check(out, status, ["aws_ssm_parameter.p"] if status == "fires" else [], None)
+
+
+def test_a_v5_deprecation_applies_to_an_answer_pinned_to_v5():
+    hcl = _PINNED.replace("VERSION", "~> 5.0") + 'resource "aws_eip" "e" {\n  vpc = true\n}\n'
+    check(run("deprecated_arguments", hcl), "fires", ["aws_eip.e"], "domain")
