@@ -610,11 +610,13 @@ def check_loads(result, ds_dir: Path, cache: Path, monkeypatch) -> None:
 
 
 def usable_ok_tasks(corpus: Path, tasks: pd.DataFrame) -> set[str]:
-    """Labelled ok, with a prompt and both answers: what every task-level config keeps."""
+    """Labelled ok, both answers with Terraform, with a prompt and both answers: what every task-level config
+    keeps."""
     from drdata.corpus import load_corpus
     from drdata.corpus.reader import is_blank
 
-    ok = set(tasks.loc[tasks["status"] == "ok", "task_id"])
+    paired = ~tasks["pair_state"].isin(["ideal_unusable", "model_unusable"])
+    ok = set(tasks.loc[(tasks["status"] == "ok") & paired, "task_id"])
     return {t.id for t in load_corpus(corpus) if t.id in ok
             and not any(is_blank(x) for x in (t.prompt, t.model_response, t.ideal_response))}
 
