@@ -403,6 +403,10 @@ from drdata.corpus.prompt import extract_requirements  # noqa: E402
     ("Use Python 3 and boto3.", "runtimes", ()),
     ("Use Terraform v0.12+ (nothing older).", "terraform_versions", ("0.12",)),
     ("Single NAT Gateway (cost optimization)", "single_nat", True),
+    ("Use Terraform 1.5+ with AWS provider 5.x.", "provider_majors", (("aws", 5),)),
+    ("Pin hashicorp/aws `~> 5.0` and the AWS provider version 5.0 or higher.", "provider_majors", (("aws", 5),)),
+    ("Configure the AWS provider for us-east-1 region.", "provider_majors", ()),
+    ("Use the AWS Provider v4+ only.", "provider_majors", (("aws", 4),)),
     ("One NAT Gateway per public subnet.", "single_nat", False),
     ("NAT gateways in each AZ.", "single_nat", False),
 ])

@@ -91,7 +91,8 @@ def provider_version_constraints(cfg: TerraformConfig):
     """Flags a missing required_version, required_providers entries without a version, constraints that
     exclude the provider's current major (data table, dated: `~> 5.0` once AWS 6.x is out, `~> 4.0`, exact
     pins), and constraints with only an outdated lower bound (Terraform below 1.0, AWS provider below the
-    oldest acceptable major). A Terraform lower bound before 1.0 that the prompt asks for is not flagged.
+    oldest acceptable major). A Terraform lower bound before 1.0 that the prompt asks for is not flagged, nor a
+    constraint that admits the provider major the prompt asks for ("AWS provider 5.x").
 
     Why: without constraints a new major silently changes behaviour; a constraint excluding the current major
     conflicts with the pipeline's lock file and stops `terraform init`; old lower bounds admit releases that
@@ -132,6 +133,10 @@ def provider_version_constraints(cfg: TerraformConfig):
                     yield cannot_tell(addr, f"version of {name} is an expression")
                     continue
                 current = table["current_major"].get(name)
+                # The major the prompt asks for ("AWS provider 5.x") is the task's choice, not a gap.
+                asked = [m for p, m in getattr(cfg.requirements, "provider_majors", ()) if p == name]
+                if asked and any(admits_major(version, m) for m in asked):
+                    current = None
                 if current is not None and admits_major(version, current) is False:
                     yield hit(rp, f"{addr}: version = \"{version}\" excludes {name} {current}.x, the current major "
                                   "(the pipeline installs the latest provider)", name, address=addr)

@@ -75,6 +75,11 @@ _DEPLOYMENT_WORDS = re.compile(r"(?i)suffix|^(?:unique[_-]?)?id(?:entifier)?$|^r
 # "Ruby 2.7", "Go 1.x"), turned into runtime identifiers.
 _RUNTIME_RE = re.compile(r"(?<![\w.])(node(?:\.?js)?|python|java|ruby|\.net|dotnet|go)\s*v?(\d+(?:\.\d+|\.x)?)", re.I)
 _TERRAFORM_VERSION_RE = re.compile(r"\bterraform\b[^.\n]{0,20}?(?:v|version\s*|>=?\s*|~>\s*)(\d+\.\d+)", re.I)
+# "AWS provider 5.x", "AWS provider version 5.0 or higher", "hashicorp/aws ~> 5.0", "AWS Provider v5+": the
+# number must follow a space, a `v` or an operator, so "AWS provider for us-east-1" names no version.
+_PROVIDER_VERSION_RE = re.compile(r"\b(?:(aws|google|azurerm)\s+provider|provider\s+[\"`']?(aws|google|azurerm)\b|"
+                                  r"hashicorp/(aws|google|azurerm))[^.\n]{0,25}?(?:[\s`(~>=≥]|\bv)(\d{1,2})"
+                                  r"(?:\.(?:\d+|x)|\+|(?![\w-]))", re.I)
 _SINGLE_NAT_RE = re.compile(r"\b(?:single|one|1)\s+(?:shared\s+)?nat(?:\s+gateway)?\b(?!s)", re.I)
 # "a NAT gateway per AZ", "NAT gateways in each availability zone": the prompt asks for more than one somewhere.
 _NAT_PER_AZ_RE = re.compile(r"\bnat(?:\s+gateways?)?\b[^.\n]{0,30}\b(?:per|each|every)\s+(?:az|availability|(?:public\s+)?subnet)",
@@ -96,6 +101,7 @@ class Requirements:
     runtimes: tuple[str, ...] = ()  # Lambda runtime identifiers (nodejs18.x, python3.9)
     terraform_versions: tuple[str, ...] = ()  # Terraform versions the prompt names ("0.12", "1.5")
     single_nat: bool = False  # the prompt asks for one NAT gateway (a cost choice, not a gap)
+    provider_majors: tuple[tuple[str, int], ...] = ()  # provider majors the prompt asks for (("aws", 5),)
 
     @property
     def prescribes_names_without_suffix(self) -> bool:
@@ -105,7 +111,7 @@ class Requirements:
     def __bool__(self) -> bool:
         return bool(self.names or self.tag_keys or self.regions or self.files or self.single_file
                     or self.engine_versions or self.naming_patterns or self.runtimes or self.terraform_versions
-                    or self.single_nat)
+                    or self.single_nat or self.provider_majors)
 
     def prescribes_name(self, name: str) -> bool:
         return name in self.names
@@ -132,6 +138,8 @@ class Requirements:
             parts.append("terraform " + ", ".join(self.terraform_versions))
         if self.single_nat:
             parts.append("a single NAT gateway")
+        if self.provider_majors:
+            parts.append("providers " + ", ".join(f"{p} {m}.x" for p, m in self.provider_majors))
         return "; ".join(parts) or "nothing explicit"
 
 
@@ -261,7 +269,8 @@ def extract_requirements(prompt: str | None) -> Requirements:
                 words.setdefault(m.group(1))
     runtimes = tuple(dict.fromkeys(r for r in (_runtime_id(lang, v) for lang, v in _RUNTIME_RE.findall(text)) if r))
     terraform = tuple(dict.fromkeys(_TERRAFORM_VERSION_RE.findall(text)))
+    majors = tuple(dict.fromkeys(((a or b or c).lower(), int(v)) for a, b, c, v in _PROVIDER_VERSION_RE.findall(text)))
     return Requirements(frozenset(names), _tag_keys(text), tuple(regions), files,
                         bool(_SINGLE_FILE_RE.search(text)), tuple(engines), tuple(patterns), tuple(words),
                         runtimes, terraform,
-                        bool(_SINGLE_NAT_RE.search(text)) and not _NAT_PER_AZ_RE.search(text))
+                        bool(_SINGLE_NAT_RE.search(text)) and not _NAT_PER_AZ_RE.search(text), majors)

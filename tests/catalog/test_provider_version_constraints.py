@@ -72,3 +72,16 @@ def test_a_pre_1_0_lower_bound_the_prompt_asks_for_is_not_flagged(prompt, status
     from tests.catalog._cases import run
 
     assert run("provider_version_constraints", tf(">= 0.12", AWS6), prompt).status == status
+
+
+AWS5 = '    aws = {\n      source  = "hashicorp/aws"\n      version = "~> 5.0"\n    }\n'
+
+
+@pytest.mark.parametrize("prompt,status", [
+    ("Use Terraform 1.5+ and the AWS provider 5.x.", "clear"),  # the task asks for 5.x: "~> 5.0" is the ask
+    ("Use the AWS provider version 6.0 or higher.", "fires"),  # asks for 6: "~> 5.0" shuts it out
+    ("Deploy with the AWS provider for us-east-1.", "fires"),  # names no provider version
+    (None, "fires"),
+])
+def test_a_constraint_on_the_provider_major_the_prompt_asks_for_is_not_flagged(prompt, status):
+    assert run("provider_version_constraints", tf(">= 1.5", AWS5), prompt).status == status
