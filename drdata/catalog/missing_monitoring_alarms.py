@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from drdata.detectors.helpers import block_refs
-from drdata.detectors.registry import Category, ReportRule, declare, detector, hit
+from drdata.detectors.registry import Category, ReportRule, cannot_tell, declare, detector, hit
 from drdata.hcl.model import Block, Resource, TerraformConfig
 
 CATEGORY = declare(Category(
@@ -83,7 +83,8 @@ def missing_monitoring_alarms(cfg: TerraformConfig):
     """Flags answers that create monitorable services (databases, functions, load balancers, Auto Scaling
     groups, queues, tables, APIs, ECS services, caches, state machines, streams) but no
     aws_cloudwatch_metric_alarm at all; answers whose alarms all lack actions; and RDS instances/clusters
-    that no alarm watches (by reference or name in its dimensions).
+    that no alarm watches (by reference or name in its dimensions). In an answer cut off (or with blocks that
+    did not parse and mention alarms) a missing alarm cannot be told: it may be in the lost part.
 
     Why: nobody learns of errors, throttling or saturation; an alarm without actions notifies no one.
     Fix: alarms on the service's key metrics with its dimensions, alarm_actions to an SNS topic.
@@ -92,13 +93,20 @@ def missing_monitoring_alarms(cfg: TerraformConfig):
     services = [r for r in cfg.resources if r.resource_type in _MONITORED]
     if not services:
         return
+    if not alarms and (cfg.truncated or "aws_cloudwatch_metric_alarm" in cfg.lost_text):
+        # The alarms may be in the part of the answer that was cut off or did not parse.
+        yield cannot_tell("alarms", "no alarm in the part of the answer that was read (it is cut off or has "
+                                    "blocks that did not parse)")
+        return
     if not alarms:
         # Anchored on the first monitorable resource, so that an IDEAL which drops it is not taken for a repair.
         yield hit(services[0], f"no aws_cloudwatch_metric_alarm at all for {len(services)} monitorable resource(s) "
                                f"such as {services[0].address}", part="alarms")
         return
     for res in services:
-        if res.resource_type in _MUST_WATCH and not _covered(cfg, res, alarms):
+        if res.resource_type in _MUST_WATCH and not _covered(cfg, res, alarms) and cfg.truncated:
+            yield cannot_tell(res, f"{res.address}: no alarm watches it in the part of the answer before the cut")
+        elif res.resource_type in _MUST_WATCH and not _covered(cfg, res, alarms):
             yield hit(res, f"{res.address}: no CloudWatch alarm watches it")
     metric = cfg.resources_of("aws_cloudwatch_metric_alarm")
     actions = ("alarm_actions", "ok_actions", "insufficient_data_actions")

@@ -1,6 +1,7 @@
 """missing_monitoring_alarms: no alarms at all, alarms that notify no one, databases no alarm watches.
 
-No cannot-tell case: alarm coverage is matched by reference or by name text, never by evaluated values.
+Alarm coverage is matched by reference or by name text, never by evaluated values; an answer cut off (or with
+blocks that did not parse and mention alarms) cannot tell that an alarm is missing.
 """
 
 import pytest
@@ -77,3 +78,19 @@ resource "aws_vpc" "v" {
 @pytest.mark.parametrize("hcl,status,expect", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_missing_monitoring_alarms(hcl, status, expect):
     check_text("missing_monitoring_alarms", hcl, status, expect)
+
+
+SERVICES = 'resource "aws_lambda_function" "fn" {\n  function_name = "fn"\n}\n'
+
+
+@pytest.mark.parametrize("tail,status", [
+    ("```\n", "fires"),  # complete answer, no alarm anywhere
+    ('resource "aws_sqs_queue" "q" {\n  name = "q"\n', "unknown"),  # cut off: the alarms may come later
+    ('resource "aws_cloudwatch_metric_alarm" "e" {\n  alarm_name = \n}\n```\n', "unknown"),  # alarm did not parse
+])
+def test_no_alarm_in_an_answer_cut_off_or_partly_unparsed_cannot_be_told(tail, status):
+    from tests.catalog._cases import run_md
+
+    md = "```hcl\n" + SERVICES + 'resource "aws_sqs_queue" "jobs" {\n  name = "jobs"\n}\n' + tail
+    out = run_md("missing_monitoring_alarms", md)
+    assert out.status == status, (out.findings, out.reasons)
