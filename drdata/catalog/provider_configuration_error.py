@@ -118,6 +118,8 @@ def provider_configuration_error(cfg: TerraformConfig):
         what = f'provider "{b.labels[0]}"' if b.type == "provider" else "terraform"
         if b.type == "terraform" and not (b.children("required_providers") or b.children("backend")):
             continue
+        if b.type == "provider" and "alias" in b.attributes:
+            continue  # the pipeline's provider.tf configures the default provider only: an alias adds, not repeats
         yield hit(b, f"{_address(b)}: {what} block in {b.file}; the pipeline's provider.tf already configures "
                      "providers and backend (duplicate configuration at init)",
                   address=_address(b) if b.type == "provider" else f"terraform@{base}")

@@ -45,6 +45,9 @@ FILE_CASES = [
     ("terraform-in-stack", {"tap_stack.tf": TF + QUEUE}, "fires", ["terraform@tap_stack.tf"], "terraform block"),
     ("both-in-lib-main", {"lib/main.tf": TF + PROVIDER + QUEUE}, "fires", ["provider.aws", "terraform@main.tf"], None),
     ("in-provider-file", {"provider.tf": TF + PROVIDER, "main.tf": QUEUE}, "clear", [], None),
+    # An aliased provider in main.tf adds a configuration next to the pipeline's default one.
+    ("alias-in-main", {"provider.tf": TF + PROVIDER,
+                       "main.tf": PROVIDER.replace("{\n", '{\n  alias = "west"\n', 1) + QUEUE}, "clear", [], None),
     ("in-versions-file", {"versions.tf": TF, "providers.tf": PROVIDER, "main.tf": QUEUE}, "clear", [], None),
     # A local module declares its own required_providers where it lives.
     ("module-versions", {"provider.tf": PROVIDER, "modules/q/main.tf": TF + QUEUE}, "clear", [], None),
