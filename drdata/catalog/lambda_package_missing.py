@@ -101,15 +101,22 @@ def _binary_as_text(block: Block) -> bool:
     return content is not None and content.source.lstrip().startswith("base64decode(")
 
 
+def _files(cfg: TerraformConfig) -> set[str]:
+    """Files the answer shows, and those its own `local_file` resources write (their source is in the code)."""
+    written = {_local_path(cfg, lf.attributes["filename"].value)
+               for lf in cfg.resources_of("local_file", "local_sensitive_file") if "filename" in lf.attributes}
+    return cfg.supplied_files() | {w for w in written if w}
+
+
 def _supplied(cfg: TerraformConfig, path: str) -> bool:
-    names = cfg.supplied_files()
+    names = _files(cfg)
     base = path.rstrip("/").rsplit("/", 1)[-1]
     return path in names or base in names
 
 
 def _dir_supplied(cfg: TerraformConfig, path: str) -> bool:
     last = path.rstrip("/").rsplit("/", 1)[-1]
-    return any(f"{last}/" in f or f.startswith(path.rstrip("/") + "/") for f in cfg.supplied_files())
+    return any(f"{last}/" in f or f.startswith(path.rstrip("/") + "/") for f in _files(cfg))
 
 
 def missing_sources(cfg: TerraformConfig, arch: Block) -> list[str]:
@@ -144,8 +151,8 @@ def lambda_package_missing(cfg: TerraformConfig):
 
     A package is built when a `data "archive_file"` (matched by reference or by `output_path`) or a
     `local_file` writes it; the archive's own sources (`source_file`, `source_dir`, `file(...)` in a
-    `source` block) must then be shown by the answer (a code block labelled with that file name) or written
-    inline; a `local_file` that writes the zip from `content = base64decode(...)` corrupts it (local_file
+    `source` block) must then be shown by the answer (a code block labelled with that file name), written
+    inline, or written by a `local_file` of the answer; a `local_file` that writes the zip from `content = base64decode(...)` corrupts it (local_file
     writes `content` as UTF-8 text). A `filename` nothing builds fires, unless a `source_code_hash` shows the answer manages that exact
     package itself (the reference IDEAL ships `filename = "${path.module}/lambda_placeholder.zip"` with
     `source_code_hash = filebase64sha256(...)`, the zip made by the deployment): that case is judged against

@@ -70,6 +70,22 @@ resource "aws_lambda_function" "f" {
   filename = "${path.module}/dist/fn.zip"
 }
 ''', "fires", ["aws_lambda_function.f"], "built from src"),
+    # The archived directory is filled by the answer's own local_file (its source is in the code).
+    ("archive-of-a-directory-local-file-writes", '''
+resource "local_file" "code" {
+  content  = "def handler(event, context):\\n    return 1\\n"
+  filename = "${path.module}/lambda_code/index.py"
+}
+data "archive_file" "fn" {
+  type        = "zip"
+  source_dir  = "${path.module}/lambda_code"
+  output_path = "${path.module}/fn.zip"
+  depends_on  = [local_file.code]
+}
+resource "aws_lambda_function" "f" {
+  filename = data.archive_file.fn.output_path
+}
+''', "clear", [], None),
 ]
 
 
