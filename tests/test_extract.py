@@ -585,6 +585,7 @@ def test_files_supplied_in_other_languages_are_recorded():
 # -- what is not the answer's own code -----------------------------------------------------------------------
 
 QUEUE_TF = 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n'
+OUTPUT_TF = 'output "queue_url" {\n  value = aws_sqs_queue.q.url\n}\n'
 
 
 @pytest.mark.parametrize("label", [
@@ -640,3 +641,27 @@ def test_terraform_left_outside_a_misplaced_fence_is_still_read():
     assert [b.fenced for b in ex.blocks] == [True, False]
     assert ex.blocks[1].text.startswith('resource "aws_vpc" "main" {') and ex.blocks[1].line == 11
     assert any("outside any fence" in r for r in ex.repairs)
+
+
+MODULE_CALL = 'module "queues" {\n  source = "./path-to-module"\n}\n'
+
+
+@pytest.mark.parametrize("readme", [
+    # The README as a nested markdown fence under its file heading.
+    f"## File: lib/README.md\n\n````markdown\n# Queues\n\n## Usage\n\n```hcl\n{MODULE_CALL}```\n````\n",
+    # The same README whose markdown fence the first inner fence closed: its section still runs to the next
+    # heading of its level.
+    f"## 8. README.md\n\n```markdown\n# Queues\n```\n\n### Complete example\n\n```hcl\n{MODULE_CALL}```\n",
+    # Labelled in the fence's info string.
+    f"The module's documentation:\n\n```markdown README.md\n## Usage\n\n```hcl\n{MODULE_CALL}```\n```\n",
+])
+def test_terraform_in_a_readme_the_answer_supplies_is_an_example_not_the_answer(readme):
+    text = f"## main.tf\n\n```hcl\n{QUEUE_TF}```\n\n{readme}\n## outputs.tf\n\n```hcl\n{OUTPUT_TF}```\n"
+    ex = extract_code_blocks(text)
+    assert [b.text for b in ex.blocks] == [QUEUE_TF, OUTPUT_TF]
+    assert ex.examples == 1 and any("README" in p for p in ex.problems)
+
+
+def test_a_title_that_mentions_a_readme_among_other_files_is_not_a_readme_section():
+    text = f"# Stack: main.tf and README.md\n\n## main.tf\n\n```hcl\n{QUEUE_TF}```\n"
+    assert [b.text for b in extract_code_blocks(text).blocks] == [QUEUE_TF]

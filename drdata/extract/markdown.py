@@ -86,6 +86,7 @@ class Extraction:
     repairs: list[str] = field(default_factory=list)  # malformed markdown that was repaired ("glued closing fence…")
     other_files: list[str] = field(default_factory=list)  # files the answer supplies in non-Terraform fences
     quoted: int = 0  # Terraform fences left out: they quote another file of the task (the MODEL answer, ...)
+    examples: int = 0  # Terraform fences left out: usage examples inside a README the answer supplies
 
 
 @dataclass
@@ -100,6 +101,7 @@ class _Ctx:
     other_files: list[str] = field(default_factory=list)
     quoted: int = 0  # Terraform fences left out because they quote another file of the task
     drafts: int = 0  # Terraform fences of a reasoning trace that the final answer supersedes
+    examples: int = 0  # Terraform fences of a README the answer supplies (usage examples)
 
     def spend_lines(self, n: int) -> bool:
         self.scan_lines -= n
@@ -507,8 +509,29 @@ def _draft_fences(tokens: list[Token]) -> set[int]:
     return set()
 
 
+# A heading that names only a README ("## 8. README.md", "### File: `docs/README.md`"): its section is the
+# README's text, whose Terraform fences show how to call the module, not the answer's code.
+_README_HEADING_RE = re.compile(r"(?i)(?:\d+[.)]\s*)?(?:file:?\s*)?`?(?:[\w.-]+/)*readme[\w.-]*\.(?:md|markdown)`?"
+                                r"(?:\s*\([^)]*\))?")
+_README_INFO_RE = re.compile(r"(?i)(?:^|[\s:=/\"'])readme[\w.-]*\.(?:md|markdown)\b")
+
+
+def _readme_fences(tokens: list[Token]) -> set[int]:
+    """Fences in the section of a heading that names a README, up to the next heading of the same or a higher
+    level."""
+    heads = [(i, int(t.tag[1:]), _label_text(tokens[i + 1].content if i + 1 < len(tokens) else ""))
+             for i, t in enumerate(tokens) if t.type == "heading_open"]
+    out: set[int] = set()
+    for k, (start, level, title) in enumerate(heads):
+        if not _README_HEADING_RE.fullmatch(title):
+            continue
+        end = next((i for i, lv, _ in heads[k + 1:] if lv <= level), len(tokens))
+        out.update(i for i in range(start, end) if tokens[i].type == "fence")
+    return out
+
+
 def _extract(text: str, depth: int, offset: int, ctx: _Ctx, outer_closed: bool,
-             quoted: bool = False) -> tuple[list[CodeBlock], bool]:
+             quoted: bool = False, example: bool = False) -> tuple[list[CodeBlock], bool]:
     lines = text.split("\n")
     tokens, glued, neutral = _parse_repaired(lines, offset, ctx)
     problems, repairs = ctx.problems, ctx.repairs
@@ -516,6 +539,7 @@ def _extract(text: str, depth: int, offset: int, ctx: _Ctx, outer_closed: bool,
     truncated = False
     quoting = _quoted_fences(tokens)
     drafts = _draft_fences(tokens) if depth == 0 else set()
+    readme = _readme_fences(tokens)
     for i, tok in enumerate(tokens):
         if tok.type != "fence" or tok.map is None:
             continue
@@ -534,7 +558,8 @@ def _extract(text: str, depth: int, offset: int, ctx: _Ctx, outer_closed: bool,
                 problems.append(f"line {offset + tok.map[0] + 1}: markdown nested deeper than {MAX_DEPTH}, skipped")
                 continue
             inner, inner_trunc = _extract("\n".join(body), depth + 1, offset + tok.map[0] + 1, ctx,
-                                          outer_closed=closed or outer_closed, quoted=quoted or i in quoting)
+                                          outer_closed=closed or outer_closed, quoted=quoted or i in quoting,
+                                          example=example or i in readme or bool(_README_INFO_RE.search(info)))
             blocks.extend(inner)
             truncated = truncated or inner_trunc
             continue
@@ -558,6 +583,9 @@ def _extract(text: str, depth: int, offset: int, ctx: _Ctx, outer_closed: bool,
             continue
         if i in drafts:
             ctx.drafts += 1
+            continue
+        if example or i in readme:
+            ctx.examples += 1
             continue
         file = _info_file(info) or file_in_first_line(code) or _preceding_file(tokens, i)
         if unterminated:
@@ -703,9 +731,12 @@ def extract_code_blocks(markdown: str) -> Extraction:
     if ctx.drafts:
         problems.append(f"{ctx.drafts} Terraform code block(s) of the reasoning trace left out: the answer section "
                         "that follows supersedes them")
+    if ctx.examples:
+        problems.append(f"{ctx.examples} Terraform code block(s) of a README the answer supplies left out: usage "
+                        "examples, not the answer's code")
     if ctx.quoted:
         problems.append(f"{ctx.quoted} Terraform code block(s) quote another file of the task (the MODEL answer, "
                         "the failure report or the prompt) and are not part of this answer")
     if not blocks:
         problems.append("no Terraform code found")
-    return Extraction(blocks, truncated, problems, repairs, sorted(set(ctx.other_files)), ctx.quoted)
+    return Extraction(blocks, truncated, problems, repairs, sorted(set(ctx.other_files)), ctx.quoted, ctx.examples)
