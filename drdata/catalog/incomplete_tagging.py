@@ -198,6 +198,11 @@ def _shared_set(cfg: TerraformConfig, defaults: dict[str, Block], why: str):
     reached = _reached_by_tags(cfg)
     used = [m for m in maps if f"local.{m}" in reached] or maps
     variables = [v for v in shared_tag_variables(cfg) if f"var.{v.labels[0]}" in reached]
+    if not (cfg.resources or cfg.modules):
+        # Only variables in sight (an excerpt): whether a tag variable is the shared set cannot be told.
+        for var in shared_tag_variables(cfg):
+            if not map_carries_suffix(cfg, var.attributes["default"].value):
+                yield cannot_tell(var, f"var.{var.labels[0]}: a tag map no resource in the answer shows using")
     aws = [block_address(p).removeprefix("provider.") for p in cfg.providers if p.labels and p.labels[0] == "aws"]
     if aws and all(k in defaults and "tags" in defaults[k].attributes
                    and map_carries_suffix(cfg, defaults[k].attributes["tags"].value) for k in aws):

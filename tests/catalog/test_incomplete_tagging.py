@@ -131,6 +131,9 @@ def test_a_shared_tag_variable_without_the_suffix_is_the_gap():
     merged = hcl.replace("  tags = var.common_tags", "  tags = local.tags") + (
         'locals {\n  tags = merge(var.common_tags, { Suffix = var.environment_suffix })\n}\n')
     check(run("incomplete_tagging", merged), "clear", [], None)
+    # An excerpt of variables alone: no resource shows whether that map is the shared set.
+    only_vars = SUFFIX_VAR + 'variable "common_tags" {\n  default = { Environment = "dev", Team = "core" }\n}\n'
+    check(run("incomplete_tagging", only_vars), "unknown", [], "no resource in the answer shows using")
 
 
 def test_the_shared_set_needs_the_suffix_key_even_where_the_prompt_prescribes_names():
