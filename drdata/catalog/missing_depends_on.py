@@ -94,6 +94,18 @@ def _anchors(cfg: TerraformConfig, res: Resource, paths: list[str]) -> tuple[set
     return refs, texts
 
 
+def _texts(res: Resource, paths: list[str]) -> set[str]:
+    """Source texts of an attribute path in every nested block that has it (all bootstrap actions)."""
+    out: set[str] = set()
+    for path in paths:
+        *blocks, name = path.split(".")
+        current = [res]
+        for b in blocks:
+            current = [c for cur in current for c in cur.children(b)]
+        out.update(cur.attributes[name].source.strip() for cur in current if name in cur.attributes)
+    return out
+
+
 def _value(res: Resource, path: str):
     if "." in path:
         attr = nested_attr(res, path)
@@ -188,10 +200,18 @@ def ordering_gaps(cfg: TerraformConfig, *, soft: bool = True) -> tuple[list[Gap]
                 continue
             if match:
                 refs, texts = _anchors(cfg, res, match["dependent"])
+                contains = match.get("text") == "contains"
+                if contains:
+                    texts = _texts(res, match["dependent"])
                 linked = []
                 for p in prereqs:
                     prefs, ptexts = _anchors(cfg, p, match["prerequisite"])
-                    if refs & prefs or (not refs and texts & ptexts):
+                    if contains:
+                        # A path that embeds the object's literal key (`s3://${bucket}/scripts/x.sh`).
+                        keys = {t.strip('"') for t in ptexts if t.startswith('"') and "${" not in t}
+                        if any(len(k) >= 4 and k in t for k in keys for t in texts):
+                            linked.append(p)
+                    elif refs & prefs or (not refs and texts & ptexts):
                         linked.append(p)
             else:
                 linked = list(prereqs)
@@ -221,7 +241,9 @@ def missing_depends_on(cfg: TerraformConfig):
     account's CloudWatch role; event source mappings, EKS clusters and node groups after their role's policy
     attachments; a log group or trail encrypted with a KMS key after that key's `aws_kms_key_policy`; a route
     through a peering connection after its accepter; a database or EKS cluster that exports logs after the
-    log group named after it (the service creates the group itself at creation, and the resource then fails). Only prerequisites present in the answer and linked to
+    log group named after it (the service creates the group itself at creation, and the resource then fails); a
+    Lambda function or layer after the S3 object of its package (same key), an EMR cluster after the S3 objects its
+    bootstrap actions run (path holding the key). Only prerequisites present in the answer and linked to
     the dependent (same bucket, same VPC, same role, ...) count, and any chain of references or `depends_on`
     from the dependent to the prerequisite orders it (Terraform orders the whole chain). Orders AWS copes
     with itself (a flow log creates its own bucket-policy statements) are left to the pair rule: they are a

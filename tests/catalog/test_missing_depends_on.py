@@ -369,3 +369,34 @@ def test_a_function_after_the_local_file_that_writes_its_package(filename, statu
            f'resource "aws_lambda_function" "f" {{\n  function_name = "f"\n  filename      = {filename}\n}}\n')
     check(run("missing_depends_on", hcl), status, ["aws_lambda_function.f"] if status == "fires" else [],
           "local_file that writes its package" if status == "fires" else None)
+
+
+_OBJECT = ('resource "aws_s3_bucket" "art" {\n  bucket = "artifacts"\n}\n'
+           'resource "aws_s3_object" "obj" {\n  bucket = aws_s3_bucket.art.id\n  key    = "KEY"\n'
+           '  source = "x"\n}\n')
+
+
+@pytest.mark.parametrize("s3_key,status", [
+    ('"pkg/fn.zip"', "fires"),  # the same key as a literal: nothing orders the upload first
+    ("aws_s3_object.obj.key", "clear"),  # the reference orders it
+    ('"other/fn.zip"', "clear"),  # another object (built elsewhere)
+])
+def test_a_function_after_the_s3_object_of_its_package(s3_key, status):
+    hcl = _OBJECT.replace("KEY", "pkg/fn.zip") + (
+        f'resource "aws_lambda_function" "f" {{\n  function_name = "f"\n  s3_bucket     = aws_s3_bucket.art.id\n'
+        f'  s3_key        = {s3_key}\n}}\n')
+    check(run("missing_depends_on", hcl), status, ["aws_lambda_function.f"] if status == "fires" else [],
+          "S3 object holding its package" if status == "fires" else None)
+
+
+@pytest.mark.parametrize("depends,key,status", [
+    ("", "scripts/bootstrap.sh", "fires"),  # the path embeds the key; no order
+    ("  depends_on = [aws_s3_object.obj]\n", "scripts/bootstrap.sh", "clear"),
+    ("", "scripts/other.sh", "clear"),  # a script the answer does not upload
+])
+def test_an_emr_cluster_after_the_objects_its_bootstrap_actions_run(depends, key, status):
+    hcl = _OBJECT.replace("KEY", key) + (
+        'resource "aws_emr_cluster" "c" {\n  name = "c"\n  bootstrap_action {\n    name = "tools"\n'
+        '    path = "s3://${aws_s3_bucket.art.id}/scripts/bootstrap.sh"\n  }\n' + depends + "}\n")
+    check(run("missing_depends_on", hcl), status, ["aws_emr_cluster.c"] if status == "fires" else [],
+          "S3 object of its bootstrap script" if status == "fires" else None)
