@@ -68,7 +68,8 @@ def database_configuration(cfg: TerraformConfig):
             continue
         subnets = [cfg.resource(r.address) for r in attr.refs if r.address.startswith("aws_subnet.")]
         subnets = [s for s in subnets if s is not None]
-        vpcs = {r.address for s in subnets for r in s.attributes["vpc_id"].refs} if all(
+        # Resource references only: `each.value.env` picks an instance of the same VPC resource, not another VPC.
+        vpcs = {r.address for s in subnets for r in s.attributes["vpc_id"].refs if r.kind in ("resource", "data")} if all(
             "vpc_id" in s.attributes for s in subnets) else set()
         if len(vpcs) > 1:
             yield hit(grp, f"{grp.address}: subnets from different VPCs ({', '.join(sorted(vpcs))})", attr)

@@ -42,6 +42,20 @@ resource "aws_subnet" "b" {
 resource "aws_db_subnet_group" "g" {
   subnet_ids = [aws_subnet.a.id, aws_subnet.b.id]
 }''', "fires", "aws_db_subnet_group.g: subnets from different VPCs"),
+    # One subnet resource per environment, each in its environment's instance of one VPC resource.
+    ("subnet_group_per_environment", '''
+resource "aws_subnet" "database" {
+  for_each = local.subnets
+  vpc_id   = aws_vpc.main[each.value.env].id
+}
+resource "aws_subnet" "app" {
+  for_each = local.subnets
+  vpc_id   = aws_vpc.main[each.value.env].id
+}
+resource "aws_db_subnet_group" "g" {
+  for_each   = local.envs
+  subnet_ids = [aws_subnet.database["${each.key}-0"].id, aws_subnet.app["${each.key}-0"].id]
+}''', "clear", ""),
     ("single_subnet_group", '''
 resource "aws_subnet" "db" {
   vpc_id = "vpc-1"
