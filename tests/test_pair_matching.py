@@ -243,3 +243,30 @@ def test_an_undeclared_object_the_ideal_declares_is_its_own_repair():
     label = label_configs(parse_hcl(model), parse_hcl(ideal)).categories["undefined_reference"]
     [rec] = [r for r in label.records if r.side == "model"]
     assert rec.counterpart.address == "aws_kms_key.q" and rec.change.startswith("aws_kms_key.q is declared in the IDEAL")
+
+
+PAB = """
+resource "aws_s3_bucket" "site" {
+  bucket = "site-${var.environment_suffix}"
+}
+resource "aws_s3_bucket_public_access_block" "site" {
+  bucket              = aws_s3_bucket.site.id
+  block_public_policy = true
+}
+resource "aws_s3_bucket_policy" "site" {
+  bucket = aws_s3_bucket.site.id
+  policy = "{}"
+  DEPENDS
+}
+"""
+
+
+@pytest.mark.parametrize("ideal_depends,status", [
+    ("depends_on = [aws_s3_bucket_public_access_block.site]", "fixed"),  # the IDEAL adds the order
+    ("", "absent"),  # neither orders it: S3 usually copes, so one answer alone is no finding
+])
+def test_a_bucket_policy_after_its_public_access_block_is_a_soft_order(ideal_depends, status):
+    model = parse_hcl(VARS + PAB.replace("DEPENDS", ""))
+    ideal = parse_hcl(VARS + PAB.replace("DEPENDS", ideal_depends))
+    label = label_configs(model, ideal, taxonomy="full").categories["missing_depends_on"]
+    assert label.status == status, [r.finding.message for r in label.records]

@@ -243,7 +243,8 @@ def missing_depends_on(cfg: TerraformConfig):
     through a peering connection after its accepter; a database or EKS cluster that exports logs after the
     log group named after it (the service creates the group itself at creation, and the resource then fails); a
     Lambda function or layer after the S3 object of its package (same key), an EMR cluster after the S3 objects its
-    bootstrap actions run (path holding the key). Only prerequisites present in the answer and linked to
+    bootstrap actions run (path holding the key); a bucket policy after its bucket's (or the account's) public
+    access block (soft). Only prerequisites present in the answer and linked to
     the dependent (same bucket, same VPC, same role, ...) count, and any chain of references or `depends_on`
     from the dependent to the prerequisite orders it (Terraform orders the whole chain). Orders AWS copes
     with itself (a flow log creates its own bucket-policy statements) are left to the pair rule: they are a
