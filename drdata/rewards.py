@@ -97,10 +97,14 @@ def penalty(verdict: Verdict, config: RewardConfig = DEFAULT) -> float:
 
 
 def score(verdict: Verdict, config: RewardConfig = DEFAULT) -> float:
-    """Reward of one verdict, in ``[config.floor, 1]``."""
+    """Reward of one verdict, in ``[config.floor, 1]``. Rules the time budget left unrun do not count in the
+    answer's favour: the reward is scaled by the share of categories checked (an answer that outlasts every
+    rule earns the floor, not a clean score)."""
     if verdict.error is not None or verdict.parse.objects == 0:
         return float(config.floor)  # no Terraform, or none that parses: nothing to verify
-    return float(config.floor + (1.0 - config.floor) * math.exp(-penalty(verdict, config) / config.scale))
+    run = verdict.categories_checked + len(verdict.skipped)
+    coverage = verdict.categories_checked / run if run and verdict.skipped else 1.0
+    return float(config.floor + (1.0 - config.floor) * coverage * math.exp(-penalty(verdict, config) / config.scale))
 
 
 # -- completions and prompts as TRL hands them ---------------------------------------------------

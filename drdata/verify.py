@@ -10,8 +10,10 @@ Safe on any text: ``verify`` never raises (a failure inside becomes ``Verdict.er
 ``max_chars`` characters of the answer. Its time is bounded by ``time_budget`` seconds: in the main thread a
 timer interrupts a detector that runs past it (one rule on one answer of the shared corpus takes minutes: its
 value resolution grows exponentially through module inputs); in other threads the budget is checked between
-detectors. The categories not checked are listed in ``Verdict.skipped`` and ``Verdict.timed_out`` is set. Schema validity against provider schemas is not checked
-yet (``Verdict.schema_valid`` is ``None``).
+detectors. The categories not checked are listed in ``Verdict.skipped`` and ``Verdict.timed_out`` is set.
+``Verdict.schema_valid`` is the verdict of the provider-schema rules (types, arguments, required arguments, block
+limits of the shipped AWS schema): False on any finding, True when all of them ran on a cleanly parsed answer and
+could decide, else None.
 """
 
 from __future__ import annotations
@@ -76,7 +78,7 @@ class Verdict:
     problems: tuple[Problem, ...]
     unknown: tuple[str, ...] = ()  # categories a detector could not decide (a value behind a variable, ...)
     skipped: tuple[str, ...] = ()  # categories not run: the time budget was spent
-    schema_valid: bool | None = None  # not checked yet: needs provider schemas
+    schema_valid: bool | None = None  # the provider-schema rules: False on a finding, None when they could not tell
     error: str | None = None  # what went wrong inside verify, if anything (the verdict is then empty)
     timed_out: bool = False  # the time budget ran out: some categories were not checked (see skipped)
     prompt_read: bool = False  # the prompt's requirements were read (False without a prompt, or out of time)
@@ -218,6 +220,19 @@ def deadline(seconds: float) -> Iterator[bool]:
             signal.setitimer(signal.ITIMER_REAL, max(old_delay - (time.monotonic() - started), 1e-3), old_interval)
 
 
+# The rules that check the answer against the AWS provider schema shipped with drdata.
+SCHEMA_CATEGORIES = ("unknown_resource_type", "unsupported_argument", "missing_required_argument",
+                     "nested_block_limits")
+
+
+def _schema_valid(problems, unknown, checked: set[str], health: ParseHealth) -> bool | None:
+    if any(p.category in SCHEMA_CATEGORIES for p in problems):
+        return False
+    if not set(SCHEMA_CATEGORIES) <= checked or set(unknown) & set(SCHEMA_CATEGORIES) or not health.clean:
+        return None  # not all run, undecided, or part of the answer not read
+    return True
+
+
 def _verify(text, prompt, taxonomy, categories, backend, cache, max_chars, time_budget) -> Verdict:
     from drdata.detectors.registry import UNKNOWN, detectors_for, run_detector
     from drdata.hcl import DEFAULT_BACKEND, parse_answer
@@ -290,7 +305,9 @@ def _verify(text, prompt, taxonomy, categories, backend, cache, max_chars, time_
                                     f.line, f.message, fix))
     problems.sort(key=lambda q: (q.line or 0, q.category, q.address, q.message))
     expired = expired or bool(prompt and isinstance(prompt, str) and not prompt_read)
+    checked = set(wanted) - set(skipped)
     return Verdict(health, tuple(problems), tuple(sorted(set(unknown))), tuple(sorted(set(skipped))),
+                   _schema_valid(problems, unknown, checked, health),
                    timed_out=expired, prompt_read=prompt_read,
                    categories_checked=len(set(wanted)) - len(set(skipped)))
 

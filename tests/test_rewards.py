@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 import types
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -60,7 +61,7 @@ BROKEN = fenced('resource "aws_sqs_queue" "q" {\n  name = \n')
 # -- the verdict -----------------------------------------------------------------------------
 
 def test_verdict_of_a_flawed_answer():
-    v = verify(fenced(QUEUE), "Create an SQS queue for orders.")
+    v = verify(fenced(QUEUE), "Create an SQS queue for orders.", time_budget=None)  # no clock: a loaded machine
     assert isinstance(v, Verdict) and v.error is None and not v.timed_out
     assert v.parse.code_blocks == 1 and v.parse.resources == 1 and v.parse.clean
     cats = v.by_category()
@@ -68,7 +69,16 @@ def test_verdict_of_a_flawed_answer():
     assert sum(v.by_severity().values()) == len(v.problems) > 0
     p = next(p for p in v.problems if p.category == "messaging_configuration")
     assert p.line == 4 and p.address == "aws_sqs_queue.orders" and p.fix and p.title == "Messaging Misconfiguration"
-    assert not v.ok and v.schema_valid is None
+    assert not v.ok and v.schema_valid is True  # flawed, but every argument is one the provider has
+
+
+@pytest.mark.parametrize("hcl,valid", [
+    ('resource "aws_sqs_queue" "q" {\n  name = "q"\n  colour = "blue"\n}\n', False),  # no such argument
+    ('resource "aws_sqs_qeue" "q" {\n  name = "q"\n}\n', False),  # no such type
+    ('resource "aws_sqs_queue" "q" {\n  name = "q"\n', None),  # cut off: not all of it was read
+])
+def test_schema_validity_comes_from_the_provider_schema_rules(hcl, valid):
+    assert verify(fenced(hcl)).schema_valid is valid
 
 
 def test_feedback_is_a_short_deterministic_certificate():
@@ -192,15 +202,25 @@ def test_bad_config(kwargs):
 # -- determinism, safety, time ---------------------------------------------------------------
 
 def test_rewards_are_the_same_in_every_process():
-    code = ("import sys, json; from drdata.rewards import terraform_reward; "
-            "print(json.dumps(terraform_reward([sys.argv[1]], [sys.argv[2]])))")
+    # Without the time budget: on a loaded machine the clock, not the scoring, would differ between processes.
+    code = ("import sys, json; from drdata.rewards import RewardConfig, make_reward; "
+            "print(json.dumps(make_reward(RewardConfig(time_budget=None))([sys.argv[1]], [sys.argv[2]])))")
     outs = set()
     for seed in ("0", "1", "123"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         outs.add(subprocess.run([sys.executable, "-c", code, "Create an SQS queue.", fenced(QUEUE)], env=env,
                                 capture_output=True, text=True, check=True).stdout.strip())
     assert len(outs) == 1
-    assert outs.pop() == f"[{terraform_reward(['Create an SQS queue.'], [fenced(QUEUE)])[0]!r}]"
+    reward = make_reward(RewardConfig(time_budget=None))
+    assert outs.pop() == f"[{reward(['Create an SQS queue.'], [fenced(QUEUE)])[0]!r}]"
+
+
+def test_rules_the_time_budget_left_unrun_do_not_count_in_the_answers_favour():
+    checked = verify(fenced(QUEUE), time_budget=None)
+    half = replace(checked, skipped=("a",) * checked.categories_checked, timed_out=True)
+    none = replace(checked, problems=(), skipped=("a",) * 5, categories_checked=0, timed_out=True)
+    assert score(half) == pytest.approx(score(checked) / 2)
+    assert score(none) == DEFAULT.floor
 
 
 NASTY = [
