@@ -109,3 +109,15 @@ def test_a_single_nat_the_prompt_asks_for_is_not_a_gap(prompt, status):
     from tests.catalog._cases import run
 
     assert run("high_availability_missing", _ONE_NAT, prompt).status == status
+
+
+@pytest.mark.parametrize("count,status", [
+    ("1", "fires"),  # `count = 1` is still one gateway
+    ("3", "clear"),
+    ("var.nat_count", "unknown"),  # no default in sight: how many is not known
+])
+def test_a_nat_gateway_counted_by_count(count, status):
+    hcl = _ONE_NAT.replace('resource "aws_nat_gateway" "nat" {\n', f'resource "aws_nat_gateway" "nat" {{\n  count = {count}\n')
+    from tests.catalog._cases import run
+
+    assert run("high_availability_missing", hcl).status == status
