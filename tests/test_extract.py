@@ -665,3 +665,21 @@ def test_terraform_in_a_readme_the_answer_supplies_is_an_example_not_the_answer(
 def test_a_title_that_mentions_a_readme_among_other_files_is_not_a_readme_section():
     text = f"# Stack: main.tf and README.md\n\n## main.tf\n\n```hcl\n{QUEUE_TF}```\n"
     assert [b.text for b in extract_code_blocks(text).blocks] == [QUEUE_TF]
+
+
+def test_a_block_holding_several_files_is_split_at_the_comments_naming_them():
+    vpc = 'resource "aws_vpc" "main" {\n  cidr_block = "10.0.0.0/16"\n}\n'
+    text = ("## Code\n\n```hcl\n# lib/modules/vpc/main.tf\n" + vpc + "\n# lib/modules/vpc/variables.tf\n"
+            'variable "cidr" {\n  # outputs.tf is where the id goes\n  type = string\n}\n'
+            "\n# outputs.tf\n"  # a heading with no code after it is no file of its own
+            "```\n")
+    blocks = extract_code_blocks(text).blocks
+    assert [(b.file, b.line) for b in blocks] == [("lib/modules/vpc/main.tf", 4),
+                                                   ("lib/modules/vpc/variables.tf", 9)]
+    assert blocks[1].text.startswith("# lib/modules/vpc/variables.tf\nvariable")
+
+
+def test_a_file_comment_inside_a_heredoc_or_a_block_does_not_split():
+    code = ('resource "aws_instance" "a" {\n  user_data = <<EOF\n# setup.tf\necho hi\nEOF\n}\n'
+            'locals {\n  # main.tf\n  x = 1\n}\n')
+    assert [b.file for b in extract_code_blocks(f"```hcl\n{code}```\n").blocks] == [None]

@@ -593,13 +593,14 @@ def _extract(text: str, depth: int, offset: int, ctx: _Ctx, outer_closed: bool,
             problems.append(f"line {offset + tok.map[0] + 1}: fence never closed (answer truncated)")
         if code and not code.endswith("\n"):
             code += "\n"
-        blocks.append(CodeBlock(text=code, line=offset + first_line, file=file, info=info, fenced=True,
-                                unterminated=unterminated))
+        blocks.extend(split_files(CodeBlock(text=code, line=offset + first_line, file=file, info=info, fenced=True,
+                                            unterminated=unterminated)))
     if not blocks and depth == 0:
         outside = _outside_fences(lines, tokens)
         if is_hcl_like(outside):
             whole = text if text.endswith("\n") else text + "\n"
-            blocks.append(CodeBlock(text=whole, line=1, file=file_in_first_line(text), info="", fenced=False))
+            blocks.extend(split_files(CodeBlock(text=whole, line=1, file=file_in_first_line(text), info="",
+                                                fenced=False)))
     elif depth == 0 and blocks:
         stray = _stray_blocks(lines, tokens, offset)
         if stray:
@@ -611,6 +612,52 @@ def _extract(text: str, depth: int, offset: int, ctx: _Ctx, outer_closed: bool,
         problems.append(f"line {blocks[-1].line + blocks[-1].text.count(chr(10)) - 1}: the answer ends right after a "
                         "code block that stops inside a block (answer truncated)")
     return blocks, truncated
+
+
+_HEREDOC_RE = re.compile(r"<<-?[ \t]*\"?([A-Za-z_]\w*)\"?[ \t]*$")
+
+
+def split_files(block: CodeBlock) -> list[CodeBlock]:
+    """One code block that holds several files, each introduced by a comment line naming it at the top level
+    (`# variables.tf`, `# lib/modules/vpc/main.tf`): one block per file, so that each declaration is read in
+    its own file and module folder. Comments inside a block or a heredoc are not file boundaries."""
+    lines = block.text.split("\n")
+    cuts: list[tuple[int, str]] = []
+    depth, heredoc, seen_code = 0, None, False
+    for i, line in enumerate(lines):
+        if heredoc is not None:
+            if line.strip() == heredoc:
+                heredoc = None
+            continue
+        m = _COMMENT_FILE_RE.match(line) if depth == 0 else None
+        if m and seen_code and _norm_file(m.group(1)) != (cuts[-1][1] if cuts else block.file):
+            cuts.append((i, _norm_file(m.group(1))))
+            seen_code = False
+            continue
+        stripped = line.strip()
+        if stripped and not stripped.startswith(("#", "//")):
+            seen_code = True
+        depth += open_braces(line)
+        h = _HEREDOC_RE.search(line)
+        if h:
+            heredoc = h.group(1)
+    # A file heading with no code after it is not a file of its own.
+    cuts = [(i, f) for k, (i, f) in enumerate(cuts)
+            if any(ln.strip() and not ln.strip().startswith(("#", "//"))
+                   for ln in lines[i + 1:(cuts[k + 1][0] if k + 1 < len(cuts) else len(lines))])]
+    if not cuts:
+        return [block]
+    out = []
+    bounds = [(0, block.file)] + cuts
+    for k, (start, file) in enumerate(bounds):
+        end = bounds[k + 1][0] if k + 1 < len(bounds) else len(lines)
+        text = "\n".join(lines[start:end])
+        if not text.endswith("\n"):
+            text += "\n"
+        last = k == len(bounds) - 1
+        out.append(CodeBlock(text=text, line=block.line + start, file=file, info=block.info, fenced=block.fenced,
+                             unterminated=block.unterminated and last))
+    return out
 
 
 def _cut_inside_last_block(last: CodeBlock, lines: list[str]) -> bool:
