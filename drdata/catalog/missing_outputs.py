@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from drdata.detectors.helpers import load_table
-from drdata.detectors.registry import Category, ReportRule, declare, detector, hit
+from drdata.detectors.registry import Category, ReportRule, cannot_tell, declare, detector, hit
 from drdata.hcl.model import TerraformConfig
 
 CATEGORY = declare(Category(
@@ -43,16 +43,22 @@ def _output_refs(cfg: TerraformConfig) -> set[str]:
 @detector(category="missing_outputs")
 def missing_outputs(cfg: TerraformConfig):
     """Flags an answer with resources but no outputs, and main-endpoint resources (load balancers, databases,
-    APIs, CloudFront, clusters; see the data table) that no output refers to.
+    APIs, CloudFront, clusters; see the data table) that no output refers to. In an answer cut off (or whose
+    unparsed blocks hold outputs) a missing output cannot be told.
 
     Why: tests and dependent stacks find deployed endpoints through outputs.
     Fix: output the ids/endpoints of the main resources.
     """
     if not cfg.resources:
         return
+    # Outputs come last in most answers: after a cut, or in blocks that did not parse, they may exist unseen.
+    hidden = cfg.truncated or 'output "' in cfg.lost_text
     if not cfg.outputs:
         if cfg.complete:
             yield hit(None, f"answer: {len(cfg.resources)} resources but no output", address="outputs")
+        else:
+            yield cannot_tell("outputs", "no output in the part of the answer that was read (it is cut off or has "
+                                         "blocks that did not parse)")
         return
     endpoints = load_table("code_endpoints")["endpoint_types"]
     reached = _output_refs(cfg)
@@ -60,4 +66,7 @@ def missing_outputs(cfg: TerraformConfig):
         if r.resource_type not in endpoints:
             continue
         if r.address not in reached:
-            yield hit(r, f"{r.address}: no output exposes its {endpoints[r.resource_type]}")
+            if hidden:
+                yield cannot_tell(r, f"{r.address}: no output exposes it in the part of the answer that was read")
+            else:
+                yield hit(r, f"{r.address}: no output exposes its {endpoints[r.resource_type]}")

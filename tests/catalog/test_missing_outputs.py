@@ -25,3 +25,15 @@ CASES = [
 @pytest.mark.parametrize("hcl,status,addresses,fragment", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_missing_outputs(hcl, status, addresses, fragment):
     check(run("missing_outputs", hcl), status, addresses, fragment)
+
+
+@pytest.mark.parametrize("tail,status", [
+    ("```\n", "fires"),  # complete: no output anywhere
+    ('output "lb" {\n  value = \n}\n```\n', "unknown"),  # an output block that did not parse
+    ('resource "aws_sqs_queue" "r" {\n  name = "r"\n', "unknown"),  # cut off: outputs.tf may have followed
+])
+def test_a_missing_output_in_an_answer_cut_off_or_partly_unparsed_cannot_be_told(tail, status):
+    from tests.catalog._cases import run_md
+
+    out = run_md("missing_outputs", "```hcl\n" + LB + 'output "queue" {\n  value = "x"\n}\n' + tail)
+    assert out.status == status, (out.findings, out.reasons)
