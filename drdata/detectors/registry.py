@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
-from drdata.hcl.model import Attribute, Block, Resource, TerraformConfig
+from drdata.hcl.model import Attribute, Block, Resource, TerraformConfig, block_address, block_kind  # noqa: F401 - re-exported for the rules
 
 FIRES, CLEAR, UNKNOWN = "fires", "clear", "unknown"
 
@@ -282,30 +282,6 @@ def evidence(block: Block, attr: Attribute | None) -> tuple[int, str]:
         lines = block.source.splitlines()[first:first + (attr.end_line - attr.line) + 1]
         return attr.line, "\n".join(lines) if lines else f"{attr.name} = {attr.source}"
     return block.line, block.source
-
-
-def block_kind(block: Block) -> str:
-    """The kind findings carry to pair renamed objects across MODEL and IDEAL: the resource type (data.x for
-    data sources), else the block keyword."""
-    if isinstance(block, Resource):
-        return block.resource_type if block.mode == "managed" else f"data.{block.resource_type}"
-    return block.type
-
-
-def block_address(block: Block) -> str:
-    if isinstance(block, Resource):
-        return block.address
-    if block.type in ("variable",):
-        return f"var.{block.labels[0]}" if block.labels else "var"
-    if block.type == "module":
-        return f"module.{block.labels[0]}" if block.labels else "module"
-    if block.type == "output":
-        return f"output.{block.labels[0]}" if block.labels else "output"
-    if block.type == "provider":
-        alias = block.get("alias")
-        name = block.labels[0] if block.labels else "provider"
-        return f"provider.{name}" + (f".{alias}" if isinstance(alias, str) and alias else "")
-    return ".".join((block.type, *block.labels))
 
 
 def hit(block: Block | None, message: str, attr: Attribute | str | None = None, *,

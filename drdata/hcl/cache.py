@@ -15,6 +15,7 @@ import threading
 import zlib
 from pathlib import Path
 
+from drdata.hcl.backends import backend_version
 from drdata.hcl.model import TerraformConfig
 
 _SCHEMA = ("CREATE TABLE IF NOT EXISTS parses (key TEXT PRIMARY KEY, value BLOB NOT NULL);"
@@ -55,8 +56,6 @@ class ParseCache:
         return conn
 
     def key(self, backend: str, text: str) -> str:
-        from drdata.hcl.parse import backend_version
-
         ver = self._versions.get(backend)
         if ver is None:
             ver = self._versions[backend] = backend_version(backend)

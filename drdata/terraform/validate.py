@@ -34,7 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
-from drdata.hcl.model import CodeBlock, Resource, TerraformConfig
+from drdata.hcl.model import CodeBlock, Resource, TerraformConfig, block_address
 from drdata.terraform.revisions import superseded
 from drdata.terraform.tool import Toolchain, base_env, find_toolchain, write_cli_config
 
@@ -253,8 +253,6 @@ def undeclared_address(summary: str, detail: str) -> str | None:
 
 
 def _block_at(cfg: TerraformConfig, line: int) -> str | None:
-    from drdata.detectors.registry import block_address
-
     for b in cfg.all_blocks():
         if b.line <= line <= b.end_line:
             return b.address if isinstance(b, Resource) else block_address(b)
