@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 
+from drdata.corpus.report import parse_report
 from drdata.detectors.registry import FIRES, UNKNOWN, registry, run_detector
 from drdata.hcl import parse_answer
 from drdata.labeling.pair import declared_addresses, match_fixed
-from drdata.reports.human import parse_report
 
 SEVERITIES = ("Critical", "High", "Medium", "Low")
 

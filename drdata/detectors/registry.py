@@ -43,7 +43,7 @@ THEMES = ("reference", "services", "code")
 
 @dataclass(frozen=True, kw_only=True)
 class ReportRule:
-    """How a human report's item title names the category (used by :mod:`drdata.reports.mapping`).
+    """How a human report's item title names the category (used by :mod:`drdata.corpus.report_mapping`).
 
     Rules of all categories run in one sequence ordered by ``order``: a *specific* rule names a failure, and
     the first whose ``strong`` pattern matches the title wins (more specific rules take lower numbers than the
@@ -77,7 +77,7 @@ class Category:
     fix: str  # how to fix it
     opt_in: bool = False  # labelled only on request (needs an outside tool); not in the named taxonomies
     tables: tuple[str, ...] = ()  # the data tables (drdata/catalog/data/<name>.json) its rules read
-    report_rules: tuple[ReportRule, ...] = ()  # how report item titles name it (drdata.reports.mapping)
+    report_rules: tuple[ReportRule, ...] = ()  # how report item titles name it (drdata.corpus.report_mapping)
     # A stricter title rule naming the failure itself, for the recall benchmarks' second column and severity
     # evidence (the report mapping is broad on purpose: every item gets a category).
     title_rule: str | None = None

@@ -62,8 +62,8 @@ _STR = "str"
 def _table_dtypes() -> dict[str, dict[str, str]]:
     """Each table's columns and the pandas dtypes they are written with (a column of ``object`` is written as
     arrow ``string``, the way agreement_frame leaves its nullable text columns)."""
-    from drdata.reports.agreement import AGREEMENT_COLUMNS
-    from drdata.reports.human import ITEM_COLUMNS
+    from drdata.corpus.report import ITEM_COLUMNS
+    from drdata.labeling.agreement import AGREEMENT_COLUMNS
 
     tasks = {c: "string" for c in TASK_COLUMNS if c != "seconds"}
     tasks.update({c: "Int64" for c in _TASK_INTS}, training_quality="Float64", truncated_model="boolean")
@@ -419,7 +419,7 @@ def _finish(row: dict, start: float) -> dict:
 
 def _report_items(task) -> list[dict]:
     try:
-        from drdata.reports.human import parse_report
+        from drdata.corpus.report import parse_report
     except ImportError:
         return []
     try:
@@ -519,10 +519,10 @@ def _init_worker() -> None:
 
 def _warm_up() -> None:
     """Import and build once what every task needs, before the first task's clock starts."""
+    from drdata.corpus.report import parse_report
     from drdata.detectors.registry import registry
     from drdata.extract import extract_code_blocks
     from drdata.hcl import parse_hcl
-    from drdata.reports.human import parse_report
 
     registry()
     parse_hcl("")
@@ -785,7 +785,7 @@ def _agreement(labels: pd.DataFrame, items: pd.DataFrame | None) -> pd.DataFrame
     if items is None:
         return None
     try:
-        from drdata.reports.agreement import agreement_frame
+        from drdata.labeling.agreement import agreement_frame
     except ImportError:
         return None
     return agreement_frame(labels, items)
@@ -816,7 +816,7 @@ class _TablesWriter:
         elif frames["agreement"] is None and len(frames["labels"]):
             # No items in these tasks; other tasks may have some, and then these tasks' labels still belong in
             # the agreement table (as agreement_frame gives them for the whole run).
-            from drdata.reports.human import ITEM_COLUMNS
+            from drdata.corpus.report import ITEM_COLUMNS
 
             frames = {**frames, "agreement": _agreement(frames["labels"], pd.DataFrame(columns=ITEM_COLUMNS))}
         for name in TABLES:
@@ -1043,7 +1043,7 @@ def label(source, outdir: str | Path, *, taxonomy: str = "full", jobs: int | Non
     not labelled again. ``engine="dask"`` runs the same per-task function on a Dask cluster at ``scheduler``
     (or a LocalCluster); ``ship`` says whether its workers get task folders (``paths``) or texts (``texts``;
     ``auto``: paths when the workers see the corpus). ``terraform_validate`` adds terraform's verdicts as the
-    opt-in ``terraform_validate`` category (:mod:`drdata.terraform.labels`), a writer chunk at a time. Returns a
+    opt-in ``terraform_validate`` category (:mod:`drdata.labeling.terraform`), a writer chunk at a time. Returns a
     folder-backed :class:`LabelRun` (tables read when used, the summary already counted) and the files written.
     """
     from drdata.hcl.parse import BACKENDS
@@ -1142,7 +1142,7 @@ def label_corpus(source, *, taxonomy: str = "full", jobs: int | None = None, cac
 
 def _terraform_transform(items: list, *, jobs: int | None, cache: bool, backend: str):
     """A writer-chunk transform adding terraform's verdicts to the results (tasks read when their chunk comes)."""
-    from drdata.terraform.labels import add_terraform_validation
+    from drdata.labeling.terraform import add_terraform_validation
 
     by_id = {t.id: t for t in items}
 

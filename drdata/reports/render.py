@@ -6,7 +6,7 @@ into Markdown: a title and intro, one section per severity that has items, one
 IDEAL answer no longer has) with the real offending MODEL lines and the real
 IDEAL lines that replace them, and a summary whose first line counts the items
 per severity. :func:`compare_with_human` puts its items beside a hand-written
-report's (both read with :func:`drdata.reports.human.parse_report`).
+report's (both read with :func:`drdata.corpus.report.parse_report`).
 :func:`write_corpus_report` writes the corpus-level report (tables and figures).
 """
 
@@ -301,12 +301,12 @@ COMPARE_COLUMNS = ["match", "category", "human_index", "human_title", "human_sev
 def compare_with_human(generated: str, human: str | None) -> pd.DataFrame:
     """Items of a generated report beside those of a hand-written one, paired by category.
 
-    Both are read with :func:`~drdata.reports.human.parse_report` (so both go through the same
+    Both are read with :func:`~drdata.corpus.report.parse_report` (so both go through the same
     title -> category mapping). ``match`` is ``both`` (same category in both reports),
     ``human_only`` or ``generated_only``; ``same_severity`` compares the two severities.
     Human items come first in their order, then the generated-only items.
     """
-    from drdata.reports.human import parse_report
+    from drdata.corpus.report import parse_report
 
     # Generated reports keep items under severity sections; the parser's fallback may read the summary
     # bullets of an empty report as items, which they are not.
