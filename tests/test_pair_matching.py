@@ -104,6 +104,14 @@ resource "aws_db_instance" "main" {
 
 PROVIDER_TAGS = 'provider "aws" {\n  region = "us-east-1"\n  default_tags {\n    tags = { Team = "core" }\n  }\n}\n'
 
+OTHERS = "".join(QUEUE.replace('"jobs"', f'"q{i}"').replace("jobs-", f"q{i}-") for i in range(4))
+REWRITE = "".join(
+    f'resource "aws_dynamodb_table" "t{i}" {{\n  name         = "t{i}-${{var.environment_suffix}}"\n'
+    f'  billing_mode = "PAY_PER_REQUEST"\n  hash_key     = "id"\n  attribute {{\n    name = "id"\n'
+    f'    type = "S"\n  }}\n}}\n' for i in range(3))
+ARCHIVE_BUCKET = (BUCKET + SECURED).replace('"data"', '"archive"').replace(".data.", ".archive.").replace(
+    "orders-", "archive-")
+
 S3 = "s3_bucket_security_missing"
 CASES = [
     # id, MODEL, IDEAL, category, status, reason, repaired, remaining
@@ -158,6 +166,13 @@ CASES = [
     ("shared tag set repaired", VARS + PROVIDER_TAGS + QUEUE,
      VARS + PROVIDER_TAGS.replace('Team = "core"', "Suffix = var.environment_suffix") + QUEUE,
      "incomplete_tagging", "fixed", None, 1, 0),
+    # An IDEAL written afresh (keeps none of the MODEL's five resources) repairs a failure where it shows how
+    # that kind of object should be, or where the failure is a convention of the whole answer; without any
+    # object of the kind it dropped the part.
+    ("rewrite with the kind", VARS + BUCKET + OTHERS, VARS + REWRITE + ARCHIVE_BUCKET, S3, "fixed", None, 3, 0),
+    ("rewrite without the kind", VARS + BUCKET + OTHERS, VARS + REWRITE, S3, "unknown", "ideal_dropped", 0, 0),
+    ("rewrite of a naming convention", VARS + (BUCKET + OTHERS).replace("-${var.environment_suffix}", ""),
+     VARS + REWRITE, "missing_environment_suffix", "fixed", None, 5, 0),
     ("undefined reference declared",
      VARS + 'resource "aws_sqs_queue" "jobs" {\n  name = "jobs-${var.environment_suffix}"\n'
      '  kms_master_key_id = aws_kms_key.q.arn\n}\n',

@@ -25,6 +25,7 @@ CATEGORY = declare(Category(
     theme="reference",
     area="tagging",
     title="Incomplete Tagging",
+    answer_wide=True,
     severity="Low",
     rule_set="convention",
     what="Taggable resources carry no tags (and the provider sets no `default_tags`), or the shared tag map lacks the deployment-identity key the answer uses elsewhere.",

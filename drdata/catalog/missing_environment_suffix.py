@@ -15,6 +15,7 @@ CATEGORY = declare(Category(
     theme="reference",
     area="naming",
     title="Missing Environment Suffix",
+    answer_wide=True,
     severity="High",
     rule_set="convention",
     what="Named resources do not carry the per-deployment suffix variable (`environment_suffix`), directly or through locals, in their physical names.",

@@ -76,6 +76,9 @@ class Category:
     impact: str  # what goes wrong when deployed
     fix: str  # how to fix it
     opt_in: bool = False  # labelled only on request (needs an outside tool); not in the named taxonomies
+    # A convention of the whole answer (its names, its tags), not a property of single objects: an IDEAL written
+    # afresh that follows it repairs it even where it has no object of the failing kind.
+    answer_wide: bool = False
     tables: tuple[str, ...] = ()  # the data tables (drdata/catalog/data/<name>.json) its rules read
     report_rules: tuple[ReportRule, ...] = ()  # how report item titles name it (drdata.corpus.report_mapping)
     # A stricter title rule naming the failure itself, for the recall benchmarks' second column and severity

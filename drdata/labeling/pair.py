@@ -29,7 +29,17 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from drdata.corpus.prompt import extract_requirements
-from drdata.detectors.registry import CLEAR, FIRES, UNKNOWN, Detector, Finding, Outcome, detectors_for, run_detector
+from drdata.detectors.registry import (
+    CLEAR,
+    FIRES,
+    UNKNOWN,
+    Detector,
+    Finding,
+    Outcome,
+    declared_category,
+    detectors_for,
+    run_detector,
+)
 from drdata.hcl import DEFAULT_BACKEND, TerraformConfig, parse_answer
 from drdata.labeling.diff import ANSWER, NO_TERRAFORM, Entry, PairDiff, diff_configs
 from drdata.labeling.repairs import dropped_part, own_repair, pair_findings
@@ -307,7 +317,11 @@ def _pair_records(cat_id: str, m_find: list[Finding], i_find: list[Finding], i_s
             entry, change = repair
             records.append(FindingRecord(f, "model", FIXED, None, entry, change))
             continue
-        if diff.rewrite:
+        if diff.rewrite and (declared_category(cat_id).answer_wide or not model.resources_of(f.kind)
+                             or ideal.resources_of(f.kind)):
+            # Written afresh: the IDEAL's objects of the same kind (or, for a convention of the whole answer, the
+            # answer itself) show how it should be. An IDEAL with no object of the kind at all (no VPC for the
+            # flow log, no listener for its TLS) dropped the part instead.
             records.append(FindingRecord(f, "model", FIXED, None, diff.counterpart(ANSWER),
                                          "the IDEAL is written afresh and keeps none of the MODEL's resources"))
             continue
