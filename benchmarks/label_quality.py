@@ -138,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         per = precision_samples_quality(samples, s_findings)
         print("\n## other categories: precision of `fixed` from judged samples\n")
         print(per.to_string(float_format=lambda x: f"{x:.2f}"))
+        cur, ok = int(per["current"].sum()), int(per["correct"].sum())
+        print(f"micro: {ok}/{cur} current judgements correct = {ok / cur:.2f}" if cur else "micro: no current judgement")
         out["samples"] = json.loads(per.to_json(orient="index"))
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=1, sort_keys=True, default=str) + "\n", encoding="utf-8")
