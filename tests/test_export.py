@@ -622,7 +622,8 @@ def usable_ok_tasks(corpus: Path, tasks: pd.DataFrame) -> set[str]:
 
 
 def test_embedded_corpus_exports_and_loads(tmp_path, monkeypatch):
-    from drdata.labeling.batch import label_corpus, write_outputs
+    from drdata.labeling.batch import label_corpus
+    from drdata.labeling.store import write_outputs
 
     run = label_corpus(REPO / "corpora", jobs=1, progress=False)
     write_outputs(run, tmp_path / "labels")

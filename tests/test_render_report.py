@@ -328,7 +328,8 @@ def test_write_report_rejects_a_folder_with_several_tasks():
 
 
 def test_corpus_report_embeds_tables_and_existing_pngs(tmp_path):
-    from drdata.labeling.batch import label_corpus, write_outputs
+    from drdata.labeling.batch import label_corpus
+    from drdata.labeling.store import write_outputs
 
     run = label_corpus(REPO / "corpora", taxonomy="reference", jobs=1, progress=False)
     write_outputs(run, tmp_path / "labels")
