@@ -168,7 +168,7 @@ def parent(args) -> int:
         from _corpus import shared_corpus
 
         from drdata.labeling.batch import label_corpus
-    from drdata.labeling.store import write_outputs
+        from drdata.labeling.store import write_outputs
 
         labels = work / "labels"
         write_outputs(label_corpus(shared_corpus(), progress=False), labels)
