@@ -106,6 +106,7 @@ class LabelRun:
         self.folder = Path(folder) if folder is not None else None
         self.files = files if files is not None else []  # what wrote the folder, when this run did
         self.meta = meta if meta is not None else {}
+        self.drdata_version: str | None = None
         self._summary = summary
 
     @classmethod
@@ -121,8 +122,9 @@ class LabelRun:
             meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
         except ValueError as exc:
             raise ValueError(f"{meta_path}: not valid JSON ({exc})") from None
-        meta.pop("drdata_version", None)
-        return cls(folder=folder, meta=meta)
+        run = cls(folder=folder, meta=meta)
+        run.drdata_version = meta.pop("drdata_version", None)  # the version that wrote it, apart from the options
+        return run
 
     def _get(self, name: str):
         if name not in self._loaded:
