@@ -25,7 +25,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 from collections import Counter
@@ -461,18 +460,3 @@ def validate_many(cfgs: Iterable[TerraformConfig], *, jobs: int = 2, cache: bool
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         list(pool.map(one, order[1:]))
     return [r for r in results if r is not None]
-
-
-def terraform_available() -> str | None:
-    """None when terraform and the provider mirror are there, else the reason."""
-    from drdata.terraform.tool import TerraformUnavailable
-
-    try:
-        find_toolchain()
-    except TerraformUnavailable as exc:
-        return str(exc)
-    return None
-
-
-def clear_state(state_dir: Path | None = None) -> None:
-    shutil.rmtree(state_dir or _state_dir(), ignore_errors=True)
