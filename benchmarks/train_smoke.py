@@ -167,7 +167,8 @@ def parent(args) -> int:
     if labels is None:
         from _corpus import shared_corpus
 
-        from drdata.labeling.batch import label_corpus, write_outputs
+        from drdata.labeling.batch import label_corpus
+        from drdata.labeling.store import write_outputs
 
         labels = work / "labels"
         write_outputs(label_corpus(shared_corpus(), progress=False), labels)

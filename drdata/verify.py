@@ -97,12 +97,6 @@ class Verdict:
         c = Counter(p.severity for p in self.problems)
         return {s: c.get(s, 0) for s in SEVERITIES}
 
-    def score(self, config=None) -> float:
-        """The reward of this verdict under ``config`` (see :mod:`drdata.rewards`)."""
-        from drdata.rewards import DEFAULT, score
-
-        return score(self, config or DEFAULT)
-
     def feedback(self, max_items: int = FEEDBACK_ITEMS) -> str:
         """A short Markdown certificate for self-correction: parse problems, then each failure (most severe
         first, then by line) with where it is and how to fix it. The same verdict always gives the same text."""

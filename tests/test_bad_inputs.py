@@ -482,12 +482,12 @@ def _dies_on_killer(real):
 
 
 def test_a_worker_that_dies_costs_only_its_own_task(tmp_path, monkeypatch):
-    import drdata.labeling.batch as batch
+    import drdata.labeling.task as unit
 
     for i in range(4):
         make_task(tmp_path, f"T{i}")
     make_task(tmp_path, "KILLER")
-    monkeypatch.setattr(batch, "label_one_json", _dies_on_killer(batch.label_one_json))  # forked workers inherit it
+    monkeypatch.setattr(unit, "label_one_json", _dies_on_killer(unit.label_one_json))  # forked workers inherit it
     rows = label_corpus(tmp_path, jobs=2, cache=False).tasks.set_index("task_id")
     assert sorted(rows.index) == ["KILLER", "T0", "T1", "T2", "T3"]
     assert rows.loc["KILLER", "status"] == "error"

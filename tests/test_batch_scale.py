@@ -10,7 +10,11 @@ import pyarrow.parquet as pq
 import pytest
 
 import drdata.labeling.batch as batch
-from drdata.labeling.batch import TABLES, LabelRun, discover, label, label_corpus, write_outputs
+import drdata.labeling.engines as engines
+import drdata.labeling.store as store
+from drdata.labeling.batch import label, label_corpus
+from drdata.labeling.store import TABLES, LabelRun, write_outputs
+from drdata.labeling.task import TaskRef, discover
 from tests.factory import make_task
 
 REPORT = """# Model failures
@@ -43,8 +47,8 @@ def corpus(tmp_path):
 @pytest.fixture
 def small_groups(monkeypatch):
     """Row groups of 3 tasks and parse chunks of 2, so a small corpus crosses every boundary."""
-    monkeypatch.setattr(batch, "ROW_GROUP_TASKS", 3)
-    monkeypatch.setattr(batch, "PARSE_CHUNK_TASKS", 2)
+    monkeypatch.setattr(store, "ROW_GROUP_TASKS", 3)
+    monkeypatch.setattr(store, "PARSE_CHUNK_TASKS", 2)
 
 
 def _files(outdir: Path) -> dict[str, bytes]:
@@ -60,7 +64,7 @@ def test_streamed_files_are_the_bytes_of_write_outputs_and_hold_one_row_group_pe
     # 9 tasks in groups of 3: three row groups in the tables every task has rows in.
     for name in ("tasks", "labels"):
         assert pq.ParquetFile(tmp_path / "streamed" / f"{name}.parquet").metadata.num_row_groups == 3
-    # Sorted by the keys of batch._frames across the boundaries.
+    # Sorted by the keys of store._frames across the boundaries.
     labels = pd.read_parquet(tmp_path / "streamed" / "labels.parquet")
     assert list(labels[["task_id", "category"]].itertuples(index=False)) == sorted(
         labels[["task_id", "category"]].itertuples(index=False))
@@ -71,7 +75,8 @@ def _values(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_streamed_tables_equal_the_tables_assembled_in_memory(corpus, tmp_path, small_groups):
-    from drdata.labeling.batch import Journal, assemble
+    from drdata.labeling.journal import Journal
+    from drdata.labeling.store import assemble
 
     label(corpus, tmp_path / "out", jobs=1, cache=False)
     jnl = Journal(tmp_path / "out" / "journal.jsonl", {"taxonomy": "full", "backend": "treesitter", "timeout": 10.0})
@@ -137,7 +142,7 @@ def test_task_folders_are_found_up_front_and_read_by_the_workers(corpus, tmp_pat
     import drdata.corpus
 
     refs = discover(corpus)
-    assert all(isinstance(r, batch.TaskRef) for r in refs) and len(refs) == 9
+    assert all(isinstance(r, TaskRef) for r in refs) and len(refs) == 9
     assert {r.id for r in refs if r.size > 0} == {r.id for r in refs}
     readers = tmp_path / "readers"
     readers.mkdir()
@@ -164,9 +169,9 @@ def test_local_submission_is_bounded_by_the_window(corpus, monkeypatch):
             submitted.append(1)
             return super().submit(*a, **kw)
 
-    monkeypatch.setattr(batch, "ProcessPoolExecutor", CountingPool)
+    monkeypatch.setattr(engines, "ProcessPoolExecutor", CountingPool)
     in_flight = []
-    results = batch._run_local(discover(corpus), jobs=2, kw={"cache": False}, window=2)
+    results = engines.LocalProcesses(jobs=2, window=2).run(discover(corpus), {"cache": False})
     for n, _ in enumerate(results, start=1):
         in_flight.append(len(submitted) - (n - 1))  # submitted before this result, minus those already taken
     assert len(submitted) == 9
@@ -179,12 +184,14 @@ def test_dask_ships_paths_or_texts_with_the_same_files(corpus, tmp_path, ship, m
 
     label(corpus, tmp_path / "local", jobs=1, cache=False)
     shipped = []
-    real = batch._run_dask
+    real = batch.make_engine
 
     def spy(*a, **kw):
-        return real(*a, **kw, on_ship=shipped.append)
+        engine = real(*a, **kw)
+        engine.on_ship = shipped.append
+        return engine
 
-    monkeypatch.setattr(batch, "_run_dask", spy)
+    monkeypatch.setattr(batch, "make_engine", spy)
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         label(corpus, tmp_path / ship, cache=False, scheduler=cluster.scheduler_address, ship=ship, window=2)
     assert shipped == [ship]
@@ -210,7 +217,7 @@ def test_a_dask_worker_lost_mid_run_loses_nothing(tmp_path):
         def kill_one_worker(result):
             if not killed:
                 os.kill(pids[0], signal.SIGKILL)  # its nanny starts a new one; its tasks are rescheduled
-                killed.append(result["task"]["task_id"])
+                killed.append(result.task_id)
 
         label(root, tmp_path / "dask", cache=False, scheduler=cluster.scheduler_address, window=4,
               on_result=kill_one_worker)

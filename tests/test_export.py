@@ -622,7 +622,8 @@ def usable_ok_tasks(corpus: Path, tasks: pd.DataFrame) -> set[str]:
 
 
 def test_embedded_corpus_exports_and_loads(tmp_path, monkeypatch):
-    from drdata.labeling.batch import label_corpus, write_outputs
+    from drdata.labeling.batch import label_corpus
+    from drdata.labeling.store import write_outputs
 
     run = label_corpus(REPO / "corpora", jobs=1, progress=False)
     write_outputs(run, tmp_path / "labels")
@@ -641,6 +642,7 @@ def test_embedded_corpus_exports_and_loads(tmp_path, monkeypatch):
 
 
 @pytest.mark.corpus
+@pytest.mark.slow  # ~30 s and more on a shared machine; the embedded corpus export runs in the quick loop
 def test_shared_corpus_exports_and_loads(shared_corpus, shared_run, shared_labels_dir, tmp_path, monkeypatch):
     run = shared_run
     ok = usable_ok_tasks(shared_corpus, run.tasks)

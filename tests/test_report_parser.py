@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from drdata.corpus.report import ITEM_COLUMNS, _parse, _to_text, is_placeholder
+from drdata.corpus.report_mapping import CATEGORY_IDS, OTHER, map_category
 from drdata.reports import parse_report, report_items_frame, report_shape
-from drdata.reports.human import ITEM_COLUMNS, _parse, _to_text, is_placeholder
-from drdata.reports.mapping import CATEGORY_IDS, OTHER, map_category
 
 # ---------------------------------------------------------------------------------------------------------------
 # One small report per shape (all written for these tests).
@@ -505,7 +505,7 @@ def test_body_decides_when_title_is_weak_or_silent(title, body, category):
 
 def test_rules_are_written_in_lower_case():
     # Rules run on lower-cased text without re.I (2.5x faster): an upper-case letter in a rule would never match.
-    from drdata.reports.mapping import RULES
+    from drdata.corpus.report_mapping import RULES
 
     for rule in RULES:
         for pattern in filter(None, (rule.strong, rule.weak)):
@@ -525,8 +525,8 @@ def test_section_is_the_last_resort():
 def test_rules_produce_exactly_the_labelled_categories():
     # The mapping's ids come from the category modules: every category the detectors label can be named by a
     # report, and no rule names a category that has no detector.
+    from drdata.corpus.report_mapping import RULES, TOPICS
     from drdata.detectors import registry
-    from drdata.reports.mapping import RULES, TOPICS
     from drdata.taxonomy import category_ids
 
     assert len(CATEGORY_IDS) == len(set(CATEGORY_IDS))

@@ -1,6 +1,6 @@
 """terraform_validate: errors of `terraform validate` on an answer (opt-in: `drdata label --terraform-validate`).
 
-No detector function: drdata.terraform.labels turns the validator's diagnostics into findings.
+No detector function: drdata.labeling.terraform turns the validator's diagnostics into findings.
 """
 
 from drdata.detectors.registry import Category, declare

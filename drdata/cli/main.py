@@ -1,6 +1,6 @@
-"""The ``drdata`` command: thin click commands, one library call each.
+"""The ``drdata`` command: thin click commands, one verb each.
 
-Each command parses options, calls the library function of the same verb, and
+Each command parses options, calls the verb of the same name (:mod:`drdata.verbs`), prints what it returns and
 turns exceptions into one clear message (``--debug`` shows the traceback).
 """
 
@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from drdata import verbs
 from drdata.export.names import CONFIG_NAMES as EXPORT_CONFIGS
 from drdata.export.names import GRANULARITIES
 
@@ -115,13 +116,12 @@ def label(ctx, path: Path, outdir: Path, taxonomy: str, jobs: int | None, no_cac
     Exit codes: 0 finished, 3 some tasks ended as error rows, 1 --fail-on
     reached, 2 usage error, 130 interrupted (the journal stays valid: --resume).
     """
-    from drdata.labeling.batch import label as label_verb
     from drdata.terraform.tool import TerraformUnavailable
 
     debug = ctx.obj["debug"]
     check_outdir(outdir)
     try:
-        run, written = label_verb(path, outdir, taxonomy=taxonomy, jobs=jobs, cache=not no_cache,
+        run = verbs.label(path, outdir, taxonomy=taxonomy, jobs=jobs, cache=not no_cache,
                                   backend=backend, timeout=task_timeout, progress=progress, resume=resume,
                                   engine=engine, scheduler=scheduler, ship=ship, window=window,
                                   terraform_validate=terraform_validate)
@@ -133,7 +133,7 @@ def label(ctx, path: Path, outdir: Path, taxonomy: str, jobs: int | None, no_cac
         sys.exit(EXIT_INTERRUPTED)
     except (ValueError, OSError, RuntimeError) as exc:
         _fail(exc, debug)
-    summary = {**run.summary(), "outdir": str(outdir), "files": [p.name for p in written]}
+    summary = {**run.summary(), "outdir": str(outdir), "files": [p.name for p in run.files]}
     fixed = summary["fixed"]
     click.echo(json.dumps(summary, sort_keys=True))
     if fail_on:
@@ -158,10 +158,9 @@ def label(ctx, path: Path, outdir: Path, taxonomy: str, jobs: int | None, no_cac
 def stats(ctx, outdir: Path, out_dir: Path, as_json: bool) -> None:
     """Severity statistics, plots and the corpus report of a `drdata label` OUTDIR, written to DIR."""
     from drdata.stats import format_summary
-    from drdata.stats import stats as stats_verb
 
     try:
-        summary = stats_verb(outdir, out_dir)
+        summary = verbs.stats(outdir, out_dir)
     except (ValueError, OSError) as exc:
         _fail(exc, ctx.obj["debug"])
     click.echo(json.dumps(summary, sort_keys=True) if as_json else format_summary(summary))
@@ -177,10 +176,8 @@ def stats(ctx, outdir: Path, out_dir: Path, as_json: bool) -> None:
 @click.pass_context
 def report(ctx, task_path: Path, out_file: Path | None, taxonomy: str) -> None:
     """Failure report of one task (MODEL vs IDEAL answer), generated from the code, as Markdown."""
-    from drdata.reports.render import report as report_verb
-
     try:
-        text = report_verb(task_path, out_file, taxonomy=taxonomy)
+        text = verbs.report(task_path, out_file, taxonomy=taxonomy)
     except (ValueError, OSError) as exc:
         _fail(exc, ctx.obj["debug"])
     if out_file is None:
@@ -225,11 +222,9 @@ def export(ctx, labels_dir: Path, dataset_dir: Path, configs: tuple[str, ...], c
            max_chars: int | None, max_tokens: int | None, tokenizer: str | None, granularity: str,
            repair_per_task_category: int, seed: int, source_description: str | None, license_: str) -> None:
     """Write the fine-tuning datasets of a labels folder (from `drdata label`) in the Hub layout."""
-    from drdata.export import export_datasets
-
     debug = ctx.obj["debug"]
     try:
-        result = export_datasets(labels_dir, dataset_dir, corpus=corpus, configs=configs or None,
+        result = verbs.export(labels_dir, dataset_dir, corpus=corpus, configs=configs or None,
                                  min_training_quality=min_training_quality, categories=categories or None,
                                  severities=severities or None, max_chars=max_chars, max_tokens=max_tokens,
                                  tokenizer=tokenizer, granularity=granularity,
@@ -258,11 +253,9 @@ def publish(ctx, dataset_dir: Path, repo_id: str, private: bool, yes: bool) -> N
 
     The token comes from HF_TOKEN or the standard login (`hf auth login`); it is never printed.
     """
-    from drdata.export import publish as publish_dataset
-
     debug = ctx.obj["debug"]
     try:
-        plan = publish_dataset(dataset_dir, repo_id, private=private, dry_run=not yes)
+        plan = verbs.publish(dataset_dir, repo_id, private=private, dry_run=not yes)
     except (ValueError, OSError) as exc:
         _fail(exc, debug)
     click.echo(plan.describe())
@@ -276,12 +269,7 @@ def schema() -> None:
 @schema.command("show")
 def schema_show() -> None:
     """Print where the extract in use came from (provider and terraform versions, counts)."""
-    from drdata.terraform.schema import SCHEMA_FILE, load_schema
-
-    s = load_schema()
-    click.echo(json.dumps({"path": str(SCHEMA_FILE), "provider_version": s.provider_version,
-                           "terraform_version": s.terraform_version, "resources": len(s.resources),
-                           "data_sources": len(s.data_sources)}, sort_keys=True))
+    click.echo(json.dumps(verbs.schema_show(), sort_keys=True))
 
 
 @schema.command("update")
@@ -295,11 +283,10 @@ def schema_show() -> None:
 def schema_update(ctx, out_file: Path | None, provider_version: str | None, mirror: Path | None,
                   terraform_bin: str | None) -> None:
     """Regenerate the extract with `terraform providers schema -json`, offline, from a local mirror."""
-    from drdata.terraform.schema import update_schema
     from drdata.terraform.tool import TerraformUnavailable
 
     try:
-        summary = update_schema(out_file, provider_version=provider_version, terraform=terraform_bin,
+        summary = verbs.schema_update(out_file, provider_version=provider_version, terraform=terraform_bin,
                                 mirror=mirror)
     except (TerraformUnavailable, ValueError, OSError, RuntimeError) as exc:
         _fail(exc, ctx.obj["debug"])

@@ -436,3 +436,16 @@ def tasks_frame(tasks: list[Task]) -> pd.DataFrame:
         frame[f"{key}_chars"] = frame[f"{key}_chars"].astype("int64")
     frame["n_problems"] = frame["n_problems"].astype("int64")
     return frame
+
+
+def read_single_task(path: str | Path):
+    """The one task at ``path`` (a task folder, or a folder holding exactly one task)."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such task folder")
+    if is_task_folder(path):
+        return read_task(path)
+    tasks = load_corpus(path)
+    if len(tasks) != 1:
+        raise ValueError(f"{path}: holds {len(tasks)} tasks; point at one task folder")
+    return tasks[0]

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
-from drdata.hcl.model import Attribute, Block, Resource, TerraformConfig
+from drdata.hcl.model import Attribute, Block, Resource, TerraformConfig, block_address, block_kind  # noqa: F401 - re-exported for the rules
 
 FIRES, CLEAR, UNKNOWN = "fires", "clear", "unknown"
 
@@ -43,7 +43,7 @@ THEMES = ("reference", "services", "code")
 
 @dataclass(frozen=True, kw_only=True)
 class ReportRule:
-    """How a human report's item title names the category (used by :mod:`drdata.reports.mapping`).
+    """How a human report's item title names the category (used by :mod:`drdata.corpus.report_mapping`).
 
     Rules of all categories run in one sequence ordered by ``order``: a *specific* rule names a failure, and
     the first whose ``strong`` pattern matches the title wins (more specific rules take lower numbers than the
@@ -80,7 +80,7 @@ class Category:
     # afresh that follows it repairs it even where it has no object of the failing kind.
     answer_wide: bool = False
     tables: tuple[str, ...] = ()  # the data tables (drdata/catalog/data/<name>.json) its rules read
-    report_rules: tuple[ReportRule, ...] = ()  # how report item titles name it (drdata.reports.mapping)
+    report_rules: tuple[ReportRule, ...] = ()  # how report item titles name it (drdata.corpus.report_mapping)
     # A stricter title rule naming the failure itself, for the recall benchmarks' second column and severity
     # evidence (the report mapping is broad on purpose: every item gets a category).
     title_rule: str | None = None
@@ -285,30 +285,6 @@ def evidence(block: Block, attr: Attribute | None) -> tuple[int, str]:
         lines = block.source.splitlines()[first:first + (attr.end_line - attr.line) + 1]
         return attr.line, "\n".join(lines) if lines else f"{attr.name} = {attr.source}"
     return block.line, block.source
-
-
-def block_kind(block: Block) -> str:
-    """The kind findings carry to pair renamed objects across MODEL and IDEAL: the resource type (data.x for
-    data sources), else the block keyword."""
-    if isinstance(block, Resource):
-        return block.resource_type if block.mode == "managed" else f"data.{block.resource_type}"
-    return block.type
-
-
-def block_address(block: Block) -> str:
-    if isinstance(block, Resource):
-        return block.address
-    if block.type in ("variable",):
-        return f"var.{block.labels[0]}" if block.labels else "var"
-    if block.type == "module":
-        return f"module.{block.labels[0]}" if block.labels else "module"
-    if block.type == "output":
-        return f"output.{block.labels[0]}" if block.labels else "output"
-    if block.type == "provider":
-        alias = block.get("alias")
-        name = block.labels[0] if block.labels else "provider"
-        return f"provider.{name}" + (f".{alias}" if isinstance(alias, str) and alias else "")
-    return ".".join((block.type, *block.labels))
 
 
 def hit(block: Block | None, message: str, attr: Attribute | str | None = None, *,

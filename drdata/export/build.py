@@ -11,7 +11,6 @@ written with a fixed writer configuration, the card carries no timestamp.
 from __future__ import annotations
 
 import io
-import json
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from drdata.export.configs import (
 )
 from drdata.export.names import GRANULARITIES
 from drdata.export.splits import DEFAULT_FRACTIONS, SPLITS, Grouping, TaskText, assign_splits, normalise
+from drdata.labeling.store import LabelRun
 from drdata.taxonomy import SEVERITIES, category_ids
 
 
@@ -110,16 +110,14 @@ def load_labeled(labels_dir: str | Path, corpus: str | Path | Iterable | None = 
     if missing:
         raise ExportError(f"{labels_dir}: not a labels folder (missing {', '.join(missing)}); "
                           f"write one with `drdata label CORPUS -o {labels_dir}`")
-    meta: dict[str, Any] = {}
-    run_json = labels_dir / "run.json"
-    if run_json.is_file():
-        try:
-            meta = json.loads(run_json.read_text(encoding="utf-8"))
-        except ValueError as exc:
-            raise ExportError(f"{run_json}: not valid JSON ({exc})") from None
-    tasks = pd.read_parquet(labels_dir / "tasks.parquet")
-    labels = pd.read_parquet(labels_dir / "labels.parquet")
-    findings = pd.read_parquet(labels_dir / "findings.parquet")
+    try:
+        run = LabelRun.open(labels_dir)
+    except ValueError as exc:  # a run.json that is not JSON
+        raise ExportError(str(exc)) from None
+    meta: dict[str, Any] = dict(run.meta)
+    if run.drdata_version is not None:
+        meta["drdata_version"] = run.drdata_version
+    tasks, labels, findings = run.tasks, run.labels, run.findings
     if corpus is None:
         corpus = meta.get("corpus")
         if not corpus:

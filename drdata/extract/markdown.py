@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from drdata.hcl.model import CodeBlock
+from drdata.extract.blocks import CodeBlock
 
 HCL_LANGS = frozenset({"hcl", "hcl2", "terraform", "tf"})
 MARKDOWN_LANGS = frozenset({"markdown", "md"})

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from drdata.hcl.model import Block, Resource, TerraformConfig
+from drdata.hcl.model import Block, Resource, TerraformConfig, block_address
 
 
 def _key(b: Block) -> str:
     if isinstance(b, Resource):
         return b.address
-    from drdata.detectors.registry import block_address
-
     return block_address(b)
 
 

@@ -25,7 +25,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 from collections import Counter
@@ -34,7 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
-from drdata.hcl.model import CodeBlock, Resource, TerraformConfig
+from drdata.hcl.model import CodeBlock, Resource, TerraformConfig, block_address
 from drdata.terraform.revisions import superseded
 from drdata.terraform.tool import Toolchain, base_env, find_toolchain, write_cli_config
 
@@ -253,8 +252,6 @@ def undeclared_address(summary: str, detail: str) -> str | None:
 
 
 def _block_at(cfg: TerraformConfig, line: int) -> str | None:
-    from drdata.detectors.registry import block_address
-
     for b in cfg.all_blocks():
         if b.line <= line <= b.end_line:
             return b.address if isinstance(b, Resource) else block_address(b)
@@ -463,18 +460,3 @@ def validate_many(cfgs: Iterable[TerraformConfig], *, jobs: int = 2, cache: bool
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         list(pool.map(one, order[1:]))
     return [r for r in results if r is not None]
-
-
-def terraform_available() -> str | None:
-    """None when terraform and the provider mirror are there, else the reason."""
-    from drdata.terraform.tool import TerraformUnavailable
-
-    try:
-        find_toolchain()
-    except TerraformUnavailable as exc:
-        return str(exc)
-    return None
-
-
-def clear_state(state_dir: Path | None = None) -> None:
-    shutil.rmtree(state_dir or _state_dir(), ignore_errors=True)

@@ -34,7 +34,7 @@ def test_module_declares_its_one_category_and_detector_under_one_name(name):
     assert [c.id for c in declared] == [name]
     detectors = [d for d in registry().values() if d.func.__module__ == mod.__name__]
     if declared[0].opt_in:
-        assert detectors == []  # labelled by an outside tool (drdata.terraform.labels)
+        assert detectors == []  # labelled by an outside tool (drdata.labeling.terraform)
     else:
         assert [(d.id, d.category, d.func.__name__) for d in detectors] == [(name, name, name)]
 

@@ -710,7 +710,7 @@ def report_shape(text: str | bytes | None) -> str:
 
 
 def _parse(text: str) -> tuple[list[ReportItem], list[_Raw]]:
-    from drdata.reports.mapping import map_category
+    from drdata.corpus.report_mapping import map_category
 
     if is_placeholder(text):
         return [], []

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from drdata.labeling.result import TaskResult
 from drdata.terraform.tool import find_toolchain
 from drdata.terraform.validate import Diagnostic, Verdict, validate_many
 
@@ -65,7 +66,7 @@ def _side_status(verdict: Verdict) -> tuple[str, list[str]]:
     return UNKNOWN, [why.get(verdict.status, "") + verdict.reason]
 
 
-def add_terraform_validation(results: list[dict], tasks: list, *, jobs: int | None = None, cache: bool = True,
+def add_terraform_validation(results: list[TaskResult], tasks: list, *, jobs: int | None = None, cache: bool = True,
                              backend: str = "treesitter", log: Callable[[str], None] | None = None) -> dict:
     """Add ``terraform_validate`` label and finding rows to per-task results (as ``label_one`` returns them),
     in place. Raises :class:`~drdata.terraform.tool.TerraformUnavailable` when terraform or the provider is
@@ -80,10 +81,10 @@ def add_terraform_validation(results: list[dict], tasks: list, *, jobs: int | No
     tc = find_toolchain()
     cat = category(CATEGORY)
     by_id = {t.id: t for t in tasks}
-    todo = [r for r in results if r["task"]["status"] == "ok" and r["task"]["task_id"] in by_id]
+    todo = [r for r in results if r.task["status"] == "ok" and r.task_id in by_id]
     cfgs = []
     for r in todo:
-        t = by_id[r["task"]["task_id"]]
+        t = by_id[r.task_id]
         cfgs.append(parse_answer(t.model_response, backend=backend, cache=cache))
         cfgs.append(parse_answer(t.ideal_response, backend=backend, cache=cache))
     if log:
@@ -102,11 +103,11 @@ def add_terraform_validation(results: list[dict], tasks: list, *, jobs: int | No
                               (i_status, i_find, i_why, cause.get(i_status), set()), diff_configs(model, ideal),
                               model, ideal)
         status = label.status
-        r["labels"] = [x for x in r["labels"] if x["category"] != CATEGORY]
-        r["labels"].append(label_row(r["task"]["task_id"], label))
-        r["findings"] = [x for x in r["findings"] if x["category"] != CATEGORY]
-        r["findings"].extend(finding_rows(r["task"]["task_id"], label))
+        r.labels = [x for x in r.labels if x["category"] != CATEGORY]
+        r.labels.append(label_row(r.task_id, label))
+        r.findings = [x for x in r.findings if x["category"] != CATEGORY]
+        r.findings.extend(finding_rows(r.task_id, label))
         if status == FIXED:
             key = f"fixed_{cat.severity.lower()}"
-            r["task"][key] = (r["task"].get(key) or 0) + 1
+            r.task[key] = (r.task.get(key) or 0) + 1
     return counts

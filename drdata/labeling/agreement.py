@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from drdata.reports.mapping import OTHER, known_category_ids
+from drdata.corpus.report_mapping import OTHER, known_category_ids
 
 DETECTED_STATUSES = ("fixed", "persisting")
 _SEV_ORDER = {"Critical": 0, "High": 1, "Medium": 2, "Low": 3}
