@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 
-from drdata.detectors.registry import FIRES, UNKNOWN, registry, run_detector
+from drdata.corpus.report import parse_report
+from drdata.detectors.registry import FIRES, registry, run_detector
 from drdata.hcl import parse_answer
-from drdata.labeling.pair import declared_addresses, match_fixed
-from drdata.reports.human import parse_report
+from drdata.labeling.pair import FIXED, label_configs
 
 SEVERITIES = ("Critical", "High", "Medium", "Low")
 
@@ -29,7 +29,8 @@ def measure(tasks, ids: tuple[str, ...], own_rules: dict[str, str]):
     for t in tasks:
         model = parse_answer(t.model_response)
         ideal = parse_answer(t.ideal_response)
-        declared = declared_addresses(model), declared_addresses(ideal)
+        # Fixed as the pair labeler says it (the IDEAL shows the repair), for every category at once.
+        pair = label_configs(model, ideal, taxonomy="full", task_id=t.id, prompt=t.prompt).categories
         named, own = set(), set()
         for item in parse_report(t.failures_report):
             by_parser = item.category in rows
@@ -53,8 +54,7 @@ def measure(tasks, ids: tuple[str, ...], own_rules: dict[str, str]):
             if not model.empty:
                 r["model_n"] += 1
                 r["model_fires"] += m.status == FIRES
-            fixed = (m.status == FIRES and i.status != UNKNOWN
-                     and bool(match_fixed(m.findings, i.findings if i.status == FIRES else [], *declared)))
+            fixed = cid in pair and pair[cid].status == FIXED
             r["fixed"] += fixed
             for key, names in (("named", named), ("own", own)):
                 if cid in names:

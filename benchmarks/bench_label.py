@@ -1,13 +1,17 @@
 """Batch labeling speed on the shared corpus: cold and warm cache, memory, scaling, vs python-hcl2.
 
 Prints, in one run:
-- cold time (empty parse cache) and warm time (same cache) for the whole corpus, tasks/s;
+- cold time (empty parse cache) and warm time (same cache) for the whole corpus, tasks/s, and the CPU seconds of
+  this process and its workers (steadier than wall time when the machine is shared);
 - the same scaled to the full 644-task archive (x 644 / tasks);
 - peak memory (this process and its worker processes);
 - cold time on 25 / 50 / 100 % of the corpus (is time linear in corpus size?);
 - python-hcl2's own parsing of the same Terraform blocks, measured here, and the ratio.
 
     .venv/bin/python benchmarks/bench_label.py [--jobs 2] [--hcl2-sample 1]
+
+Before/after a change, run this same script against the older code too (``PYTHONPATH=/path/to/old/checkout``,
+so only the labeling code differs) and compare the cold CPU seconds.
 """
 
 from __future__ import annotations
@@ -23,13 +27,22 @@ from _corpus import shared_corpus
 ARCHIVE_TASKS = 644
 
 
+CPU: list[float] = []  # CPU seconds (this process and its workers) of each _timed_run, in order
+
+
+def _cpu() -> float:
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def _timed_run(tasks, cache_dir: str, jobs: int) -> float:
     os.environ["DRDATA_CACHE_DIR"] = cache_dir
     from drdata.labeling.batch import label_corpus
 
-    t0 = time.perf_counter()
+    c0, t0 = _cpu(), time.perf_counter()
     run = label_corpus(tasks, jobs=jobs, progress=False)
     dt = time.perf_counter() - t0
+    CPU.append(_cpu() - c0)  # workers count once the pool has shut down; steadier than wall time on a busy machine
     assert len(run.tasks) == len(tasks)
     return dt
 
@@ -58,8 +71,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         cold = _timed_run(tasks, os.path.join(tmp, "full"), args.jobs)
         warm = _timed_run(tasks, os.path.join(tmp, "full"), args.jobs)
-        print(f"cold: {cold:6.2f} s  {n / cold:6.1f} tasks/s  -> archive {cold * scale:6.2f} s (target <= 20 s)")
-        print(f"warm: {warm:6.2f} s  {n / warm:6.1f} tasks/s  -> archive {warm * scale:6.2f} s (target <= 3 s)")
+        print(f"cold: {cold:6.2f} s  {n / cold:6.1f} tasks/s  -> archive {cold * scale:6.2f} s (target <= 20 s); "
+              f"CPU {CPU[0]:.2f} s")
+        print(f"warm: {warm:6.2f} s  {n / warm:6.1f} tasks/s  -> archive {warm * scale:6.2f} s (target <= 3 s); "
+              f"CPU {CPU[1]:.2f} s")
         own, kids = _peak_mb()
         print(f"peak memory: main process {own:.0f} MB, largest worker {kids:.0f} MB (target <= 1024 MB)")
 
@@ -67,7 +82,8 @@ def main() -> None:
         for share in (0.25, 0.5, 1.0):
             subset = tasks[: max(1, int(n * share))]
             dt = _timed_run(subset, os.path.join(tmp, f"s{share}"), args.jobs)
-            print(f"  {share:4.0%}: {len(subset):4d} tasks {dt:6.2f} s  {dt / len(subset) * 1000:6.1f} ms/task")
+            print(f"  {share:4.0%}: {len(subset):4d} tasks {dt:6.2f} s  {dt / len(subset) * 1000:6.1f} ms/task  "
+                  f"CPU {CPU[-1]:.2f} s")
 
     from drdata.extract import extract_code_blocks
     from drdata.hcl.hcl2_backend import parse_blocks

@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from drdata.reports.human import SHAPES, is_placeholder, parse_report, report_shape
+from drdata.corpus.report import SHAPES, is_placeholder, parse_report, report_shape
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT = REPO.parent / "shared" / "corpora" / "rlhf-synth-fixer"

@@ -17,8 +17,8 @@ import argparse
 import pandas as pd
 from _corpus import shared_corpus
 
+from drdata.labeling.agreement import agreement_frame, agreement_summary
 from drdata.labeling.batch import label_corpus
-from drdata.reports.agreement import agreement_frame, agreement_summary
 from drdata.taxonomy import categories
 
 

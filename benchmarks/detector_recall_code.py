@@ -18,43 +18,15 @@ from _corpus import shared_corpus
 from _recall import print_report
 
 from drdata.corpus import load_corpus
+from drdata.taxonomy import all_categories
 
-CODE_IDS = (
-    "hcl_syntax_error", "truncated_answer", "provider_configuration_error", "provider_version_constraints",
-    "region_configuration", "backend_state_configuration", "variable_quality", "missing_outputs",
-    "hardcoded_values", "missing_local_files", "deprecated_arguments", "naming_rule_violation",
-    "s3_lifecycle_rule_without_filter", "backup_retention_missing", "lifecycle_misuse",
-)
-
-# Stricter rules of our own, over report item *titles* only: the report mapping (drdata.reports.mapping) is
-# broad on purpose (every item gets a category), so "naming conventions" or "missing requirements" land in
-# naming_rule_violation / truncated_answer although no code rule can see them. These title rules name the
-# failure itself; they give the severity evidence and a second recall column.
-OWN_RULES = {
-    "hcl_syntax_error": r"syntax|does not parse|parse error|invalid hcl|duplicate (variable|resource|output|local"
-                        r"|block|declaration|data|definition)|unclosed|malformed|merge conflict",
-    "truncated_answer": r"truncat|cut off|incomplete (response|answer|output|code|file)|ends mid|unterminated"
-                        r"|placeholder",
-    "provider_configuration_error": r"provider (configuration|block|alias)|duplicate provider|required_providers"
-                                    r"|undeclared provider|duplicate required providers",
-    "provider_version_constraints": r"version constraint|required_version|provider version|pinn|terraform version",
-    "region_configuration": r"hard-?coded region|region (variable|config|mismatch|inconsisten|hard)|aws_region"
-                            r"|wrong region",
-    "backend_state_configuration": r"backend|state (lock|file|management|storage)|tfstate|remote state",
-    "variable_quality": r"unused variable|variable (validation|description|type)|missing validation"
-                        r"|input validation|variables? (without|lack|missing)",
-    "missing_outputs": r"missing outputs?|outputs? (missing|incomplete|coverage)|no outputs|insufficient outputs",
-    "hardcoded_values": r"hard-?coded (ami|account|availability|az|arn|value)|ami id|account id|static ami"
-                        r"|availability zones? \(?hard",
-    "missing_local_files": r"missing (local )?file|user.?data (script|file)|templatefile|file\(|non-?existent file"
-                           r"|missing script|missing template",
-    "deprecated_arguments": r"deprecat|unsupported argument|removed argument",
-    "naming_rule_violation": r"name (length|too long)|naming (rule|violation|length|limit)|character limit"
-                             r"|(bucket|role|target group|alb|lb) name|uppercase|invalid name|\bsg-",
-    "s3_lifecycle_rule_without_filter": r"lifecycle.*(filter|prefix)|(filter|prefix).*lifecycle",
-    "backup_retention_missing": r"backup|point[- ]in[- ]time|pitr|retention period",
-    "lifecycle_misuse": r"ignore_changes|create_before_destroy|lifecycle (block|meta|misuse)",
-}
+# The code theme's categories and their strict title rules (``title_rule``), declared with each category in
+# drdata/catalog/<id>.py. The report mapping is broad on purpose (every item gets a category), so "naming
+# conventions" or "missing requirements" land somewhere although no code rule can see them; the title rules name
+# the failure itself: they give the severity evidence and a second recall column.
+_CATS = [c for c in all_categories() if c.theme == "code" and not c.opt_in]
+CODE_IDS = tuple(c.id for c in _CATS)
+OWN_RULES = {c.id: c.title_rule for c in _CATS if c.title_rule}
 
 
 def main() -> None:

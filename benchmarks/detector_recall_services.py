@@ -18,47 +18,15 @@ from _corpus import shared_corpus
 from _recall import print_report
 
 from drdata.corpus import load_corpus
+from drdata.taxonomy import all_categories
 
-SERVICE_IDS = (
-    "open_security_group", "hardcoded_secrets", "encryption_at_rest_missing", "encryption_in_transit_missing",
-    "kms_key_rotation_missing", "kms_key_policy_gaps", "logging_audit_missing", "vpc_flow_logs_missing",
-    "ec2_instance_hardening", "database_configuration", "messaging_configuration", "api_gateway_lb_wiring",
-    "missing_monitoring_alarms", "lambda_configuration", "high_availability_missing",
-)
-
-# Title rules naming the failure itself (the report mapping is deliberately broad).
-OWN_RULES = {
-    "open_security_group": r"security group.{0,40}(open|0\.0\.0\.0|permissive|wide|unrestricted|public|internet"
-                           r"|world|ssh|rdp)|(open|unrestricted|permissive|public).{0,30}(ssh|rdp|port 22"
-                           r"|security group|ingress)|0\.0\.0\.0/0",
-    "hardcoded_secrets": r"hard[- ]?coded.{0,30}(password|secret|credential|key|token)|(password|secret|credential)s?"
-                         r".{0,30}(hard[- ]?coded|plain ?text|exposed|literal|in code|default)"
-                         r"|plaintext (password|secret)|sensitive output|not marked sensitive",
-    "encryption_at_rest_missing": r"encrypt\w* at rest|at[- ]rest|(storage|ebs|rds|volume|sns|efs|elasticache"
-                                  r"|kinesis).{0,30}encrypt|encrypt\w*.{0,30}(storage|ebs|rds|volume|sns|efs)"
-                                  r"|unencrypted|storage_encrypted",
-    "encryption_in_transit_missing": r"in[- ]transit|https|\btls\b|\bssl\b|securetransport|secure transport"
-                                     r"|http listener|redirect",
-    "kms_key_rotation_missing": r"key rotation|rotation.{0,20}(kms|key)|enable_key_rotation",
-    "kms_key_policy_gaps": r"kms.{0,30}polic|key polic|kms.{0,40}(principal|permission)"
-                           r"|(logs|cloudwatch|cloudtrail|sns).{0,40}kms.{0,30}(access|permission|polic)",
-    "logging_audit_missing": r"access log|log retention|retention_in_days|logging (missing|not)|missing logging"
-                             r"|no logging|log exports|cloudwatch logs? export",
-    "vpc_flow_logs_missing": r"flow ?logs?",
-    "ec2_instance_hardening": r"imds|metadata (service|options)|http_tokens|public ip|associate_public_ip",
-    "database_configuration": r"(rds|database|\bdb\b|aurora).{0,40}(public|subnet group|username|reserved)"
-                              r"|publicly_accessible|reserved (word|username)|master username|db_subnet_group",
-    "messaging_configuration": r"dead[- ]letter|\bdlq\b|redrive|sns subscription|\.fifo|visibility timeout"
-                               r"|sqs (queue )?polic",
-    "api_gateway_lb_wiring": r"api gateway.{0,40}(stage|deployment|integration|permission|wiring)"
-                             r"|deployment.{0,20}stage|target group.{0,30}(attach|target|registr|health)"
-                             r"|health check|lambda permission|invoke permission",
-    "missing_monitoring_alarms": r"alarm|monitoring|cloudwatch metric",
-    "lambda_configuration": r"lambda.{0,40}(runtime|timeout|dead|dlq|log group|deprecated)|deprecated runtime"
-                            r"|runtime.{0,20}(deprecated|outdated|end of life|eol)",
-    "high_availability_missing": r"high availability|multi[- ]az|single (nat|az|point|instance)|failover"
-                                 r"|redundan",
-}
+# The services theme's categories and their strict title rules (``title_rule``), declared with each category in
+# drdata/catalog/<id>.py. The report mapping is broad on purpose (every item gets a category), so "naming
+# conventions" or "missing requirements" land somewhere although no code rule can see them; the title rules name
+# the failure itself: they give the severity evidence and a second recall column.
+_CATS = [c for c in all_categories() if c.theme == "services" and not c.opt_in]
+SERVICE_IDS = tuple(c.id for c in _CATS)
+OWN_RULES = {c.id: c.title_rule for c in _CATS if c.title_rule}
 
 
 def main() -> None:

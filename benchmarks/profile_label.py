@@ -30,9 +30,9 @@ PHASES = [
     ("tree-sitter parse (C)", "drdata.hcl.treesitter", "_parse"),
     ("HCL model building", "drdata.hcl.parse", "parse_code_blocks"),
     ("parse cache writes (pickle + zlib)", "drdata.hcl.cache.ParseCache", "put"),
-    ("detectors", "drdata.labeling.batch", "label_configs"),
-    ("report parsing", "drdata.labeling.batch", "_report_items"),
-    ("result cache writes", "drdata.hcl.cache.ParseCache", "put_result_text"),
+    ("detectors", "drdata.labeling.task", "label_configs"),
+    ("report parsing", "drdata.labeling.task", "_report_items"),
+    ("result cache writes", "drdata.labeling.cache.ResultCache", "put_text"),
 ]
 PARENT = {"tree-sitter parse (C)": "HCL model building"}
 
@@ -42,11 +42,13 @@ def _wrap(totals: dict[str, float]) -> None:
     import drdata.hcl.cache
     import drdata.hcl.parse
     import drdata.hcl.treesitter
-    import drdata.labeling.batch
+    import drdata.labeling.cache
+    import drdata.labeling.task
 
     owners = {"drdata.extract": drdata.extract, "drdata.hcl.treesitter": drdata.hcl.treesitter,
               "drdata.hcl.parse": drdata.hcl.parse, "drdata.hcl.cache.ParseCache": drdata.hcl.cache.ParseCache,
-              "drdata.labeling.batch": drdata.labeling.batch}
+              "drdata.labeling.task": drdata.labeling.task,
+              "drdata.labeling.cache.ResultCache": drdata.labeling.cache.ResultCache}
     for label, owner, name in PHASES:
         target = owners[owner]
         real = getattr(target, name)
@@ -72,9 +74,9 @@ def main() -> None:
     tasks = load_corpus(shared_corpus())[:: args.every]
     totals: dict[str, float] = defaultdict(float)
     _wrap(totals)
-    from drdata.labeling.batch import _warm_up, label_one_json
+    from drdata.labeling.task import label_one_json, warm_up
 
-    _warm_up()
+    warm_up()
     gc.freeze()  # as the batch workers do
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["DRDATA_CACHE_DIR"] = os.path.join(tmp, "timers")

@@ -64,7 +64,7 @@ def shared_run(shared_corpus):
 @pytest.fixture(scope="session")
 def shared_labels_dir(shared_run, tmp_path_factory):
     """``drdata label`` output folder of the shared corpus."""
-    from drdata.labeling.batch import write_outputs
+    from drdata.labeling.store import write_outputs
 
     out = tmp_path_factory.mktemp("shared-labels")
     write_outputs(shared_run, out)

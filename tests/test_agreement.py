@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
+from drdata.corpus.report import ITEM_COLUMNS
 from drdata.reports import agreement_frame, agreement_summary, disagreements
-from drdata.reports.human import ITEM_COLUMNS
 
 LABEL_COLUMNS = ["task_id", "category", "severity", "status", "model_findings", "ideal_findings"]
 FINDING_COLUMNS = ["task_id", "side", "category", "detector", "severity", "address", "kind", "file", "line", "message",

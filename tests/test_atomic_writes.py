@@ -10,7 +10,8 @@ import pytest
 
 import drdata.io as dio
 from drdata.io import atomic_write_bytes, atomic_write_text, write_parquet
-from drdata.labeling.batch import label_corpus, write_outputs
+from drdata.labeling.batch import label_corpus
+from drdata.labeling.store import write_outputs
 from tests.factory import make_corpus
 
 OLD = b"previous complete content\n"

@@ -461,7 +461,7 @@ def test_an_unexpected_exception_is_one_line_naming_the_bug_and_debug(tmp_path, 
         raise KeyError("no such column")
 
     make_task(tmp_path / "c", "T1")
-    monkeypatch.setattr(batch, "label_corpus", broken)
+    monkeypatch.setattr(batch, "discover", broken)  # the first step of `drdata label` (batch.label)
     args = ["label", str(tmp_path / "c"), "-o", str(tmp_path / "out")]
     res = CliRunner().invoke(cli, args)
     assert res.exit_code == 1
@@ -482,12 +482,12 @@ def _dies_on_killer(real):
 
 
 def test_a_worker_that_dies_costs_only_its_own_task(tmp_path, monkeypatch):
-    import drdata.labeling.batch as batch
+    import drdata.labeling.task as unit
 
     for i in range(4):
         make_task(tmp_path, f"T{i}")
     make_task(tmp_path, "KILLER")
-    monkeypatch.setattr(batch, "label_one_json", _dies_on_killer(batch.label_one_json))  # forked workers inherit it
+    monkeypatch.setattr(unit, "label_one_json", _dies_on_killer(unit.label_one_json))  # forked workers inherit it
     rows = label_corpus(tmp_path, jobs=2, cache=False).tasks.set_index("task_id")
     assert sorted(rows.index) == ["KILLER", "T0", "T1", "T2", "T3"]
     assert rows.loc["KILLER", "status"] == "error"
@@ -522,13 +522,14 @@ def test_a_damaged_output_file_is_named_with_what_to_do(tmp_path):
 
 
 def test_a_failing_pair_rule_is_a_counted_fault_not_an_aborted_pair(monkeypatch):
-    import drdata.detectors.reference.outdated_engine_version as oev
+    from drdata.detectors.registry import _PAIR_RULES, pair_rules
     from drdata.labeling import label_pair
 
     def broken(model, ideal, diff=None):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(oev, "older_than_ideal", broken)
+    pair_rules()  # the category modules register their pair rules on load
+    monkeypatch.setitem(_PAIR_RULES, "outdated_engine_version", broken)
     labels = label_pair(BUCKET_MODEL, BUCKET_IDEAL, cache=False)
     assert labels.faults == ["pair:outdated_engine_version: RuntimeError: boom"]
     assert labels.status("s3_bucket_security_missing") == "fixed"  # the other categories are still labeled

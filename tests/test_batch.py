@@ -14,7 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from drdata.cli.main import cli
-from drdata.labeling.batch import label_corpus, write_outputs
+from drdata.labeling.batch import label_corpus
+from drdata.labeling.store import write_outputs
 from tests.factory import BUCKET_MODEL, make_corpus, make_task
 
 FILES = ("tasks.parquet", "labels.parquet", "findings.parquet")
@@ -60,7 +61,7 @@ def test_an_in_process_run_leaves_the_garbage_collector_as_it_was(corpus):
     during = []
     run = label_corpus(corpus, jobs=1, cache=False, on_result=lambda _: during.append(gc.get_freeze_count()))
     assert len(run.tasks) == 8 and len(during) == 8
-    assert min(during) > 0  # long-lived objects frozen while tasks run (see batch._frozen_gc) ...
+    assert min(during) > 0  # long-lived objects frozen while tasks run (see engines._frozen_gc) ...
     assert gc.get_freeze_count() == 0  # ... and thawed afterwards
 
 
@@ -78,7 +79,7 @@ def test_resume_after_an_interruption_gives_the_same_files(corpus, tmp_path):
     seen = []
 
     def interrupt_after_three(result):
-        seen.append(result["task"]["task_id"])
+        seen.append(result.task_id)
         if len(seen) == 3:
             raise KeyboardInterrupt
 
@@ -91,7 +92,7 @@ def test_resume_after_an_interruption_gives_the_same_files(corpus, tmp_path):
 
     labelled = []
     run = label_corpus(corpus, jobs=1, cache=False, journal=journal, resume=True,
-                       on_result=lambda r: labelled.append(r["task"]["task_id"]))
+                       on_result=lambda r: labelled.append(r.task_id))
     assert sorted(labelled) == sorted(set(run.tasks.task_id) - set(seen))  # finished tasks are not redone
     write_outputs(run, tmp_path / "resumed")
     assert _bytes(tmp_path / "whole") == _bytes(tmp_path / "resumed")

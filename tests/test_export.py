@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from drdata.export import CONFIG_NAMES, SPLITS, ExportError, TaskText, assign_splits, export_datasets, features
+from drdata.export.rules import check_config, check_export
 from drdata.export.splits import jaccard, near_duplicate_pairs, normalise, shingles, split_for
 from drdata.labeling.pair import FINDING_COLUMNS, LABEL_COLUMNS
 
@@ -255,12 +256,13 @@ def test_bad_fractions_rejected(fractions):
 
 # TRL dataset formats (docs "Dataset formats and types"): column -> type, for each config we export.
 TRL_FORMATS = {
-    "sft": {"prompt": "string", "completion": "string", "messages": "messages"},
+    "sft": {"prompt": "string", "completion": "string"},
+    "sft_messages": {"messages": "messages"},
     "preference": {"prompt": "string", "chosen": "string", "rejected": "string"},
     "kto": {"prompt": "string", "completion": "string", "label": "bool"},
     "repair": {"prompt": "string", "completion": "string"},
     "critique": {"prompt": "string", "completion": "string"},
-    "labels": {"text": "string", "labels": "classlabel-list", "severity": "classlabel"},
+    "labels": {"text": "string", "labels": "float-multi-hot", "categories": "classlabel-list"},
 }
 
 
@@ -276,19 +278,25 @@ def test_config_columns_follow_trl_formats(config):
             assert all(f.feature[k] == Value("string") for k in ("role", "content"))
         elif kind == "classlabel-list":
             assert isinstance(f, List) and isinstance(f.feature, ClassLabel)
-        elif kind == "classlabel":
-            assert isinstance(f, ClassLabel)
+        elif kind == "float-multi-hot":
+            assert isinstance(f, List) and f.feature == Value("float32") and f.length == len(category_ids_full())
         else:
             assert f == Value(kind), (config, column)
     assert feats["task_id"] == Value("string")
+    assert feats["n_chars"] == Value("int64") and feats["n_tokens_est"] == Value("int64")
+
+
+def category_ids_full() -> list[str]:
+    from drdata.taxonomy import category_ids
+
+    return category_ids("full")
 
 
 def test_label_space_is_the_full_taxonomy():
-    from drdata.taxonomy import category_ids
-
     feats = features("labels")
-    assert feats["labels"].feature.names == category_ids("full")
-    assert feats["severity"].names == ["none", "Low", "Medium", "High", "Critical"]
+    assert feats["categories"].feature.names == category_ids_full()
+    assert feats["fixed_categories"].feature.names == category_ids_full()
+    assert "severity" not in feats  # Critical on nearly every answer: no use as a target
 
 
 # -- export on the hand-written corpus -------------------------------------------------------
@@ -303,13 +311,18 @@ def test_export_rows_per_config(labeled, tmp_path):
     r = export_datasets(labels_dir, tmp_path / "ds")
     assert r.tasks_total == 8 and r.tasks_selected == 7
     assert r.dropped_tasks == {"labeling status not ok": 1}
-    assert all_rows(r, "sft") == 7
+    assert all_rows(r, "sft") == 7 == all_rows(r, "sft_messages")
     assert all_rows(r, "preference") == 6
     assert all_rows(r, "kto") == 12
-    assert all_rows(r, "labels") == 14
+    # A07's MODEL and IDEAL rows are the same text with the same (no) labels: one is kept.
+    assert all_rows(r, "labels") == 13
+    assert r.dropped_rows["labels"] == {"duplicate row": 1}
+    assert r.dedup["labels"]["duplicates_within_split"] == 1
     # A01 (same address) and A02 (renamed: same kind); A03's instance has no IDEAL counterpart.
     assert all_rows(r, "repair") == 2
     assert r.dropped_rows["repair"] == {"no IDEAL counterpart block": 1}
+    # one critique row per MODEL block with a fixed finding: A01's bucket, A02's policy, A03's instance
+    assert all_rows(r, "critique") == 3
     # A01+A06 share a prompt, A02+A08 a failure report.
     assert r.grouping.groups == 6 and r.groups_merged == 2
     assert r.grouping.split_of["A01"] == r.grouping.split_of["A06"]
@@ -318,7 +331,7 @@ def test_export_rows_per_config(labeled, tmp_path):
 
 def read_config(ds_dir: Path, config: str) -> pd.DataFrame:
     frames = [pd.read_parquet(p) for p in sorted((ds_dir / "data" / config).glob("*.parquet"))]
-    return pd.concat(frames).sort_values(list(frames[0].columns[:1]) + ["task_id"]).reset_index(drop=True)
+    return pd.concat(frames).sort_values("task_id", kind="stable").reset_index(drop=True)
 
 
 def test_row_contents(labeled, tmp_path):
@@ -328,12 +341,19 @@ def test_row_contents(labeled, tmp_path):
     sft = read_config(ds, "sft").set_index("task_id")
     assert sft.loc["A01", "prompt"] == TASKS["A01"][0]
     assert sft.loc["A01", "completion"] == hcl(BUCKET_IDEAL).strip()
-    assert [dict(m) for m in sft.loc["A01", "messages"]] == [
+    assert sft.loc["A01", "n_chars"] == len(TASKS["A01"][0]) + len(hcl(BUCKET_IDEAL).strip())
+    assert sft.loc["A01", "n_tokens_est"] == -(-sft.loc["A01", "n_chars"] // 3)
+    assert "messages" not in sft.columns
+    msgs = read_config(ds, "sft_messages").set_index("task_id")
+    assert [dict(m) for m in msgs.loc["A01", "messages"]] == [
         {"role": "user", "content": TASKS["A01"][0]}, {"role": "assistant", "content": hcl(BUCKET_IDEAL).strip()}]
+    assert {"prompt", "completion"}.isdisjoint(msgs.columns)
     assert sft.loc["A01", "training_quality"] == 9.0 and pd.isna(sft.loc["A05", "training_quality"])
 
     pref = read_config(ds, "preference").set_index("task_id")
     assert "A07" not in pref.index
+    assert pref.loc["A02", "n_chars"] == len(TASKS["A02"][0]) + max(len(hcl(POLICY_IDEAL).strip()),
+                                                                    len(hcl(POLICY_MODEL).strip()))
     assert pref.loc["A02", "chosen"] == hcl(POLICY_IDEAL).strip()
     assert pref.loc["A02", "rejected"] == hcl(POLICY_MODEL).strip()
     assert list(pref.loc["A02", "fixed_categories"]) == ["wildcard_iam_permissions"]
@@ -361,20 +381,24 @@ def test_labels_config_classes(labeled, tmp_path, monkeypatch):
     ds_dir = tmp_path / "ds"
     export_datasets(labels_dir, ds_dir)
     ds = load(ds_dir, "labels", tmp_path / "cache", monkeypatch)
-    names = ds["train"].features["labels"].feature.names
-    sev = ds["train"].features["severity"].names
+    names = ds["train"].features["categories"].feature.names
     rows = {(r["task_id"], r["side"]): r for split in ds.values() for r in split}
-    assert len(rows) == 14
+    assert len(rows) == 13
     a01m, a01i = rows[("A01", "model")], rows[("A01", "ideal")]
-    assert sorted(names[i] for i in a01m["labels"]) == ["incomplete_tagging", "s3_bucket_security_missing"]
-    assert sev[a01m["severity"]] == "High"
-    assert [names[i] for i in a01i["labels"]] == ["incomplete_tagging"] and sev[a01i["severity"]] == "Low"
+    assert sorted(names[i] for i in a01m["categories"]) == ["incomplete_tagging", "s3_bucket_security_missing"]
+    # the multi-hot vector is ready for BCE: floats, one per category, in the order of the names
+    hot = a01m["labels"]
+    assert len(hot) == len(names) and all(isinstance(v, float) for v in hot)
+    assert [names[i] for i, v in enumerate(hot) if v == 1.0] == [names[i] for i in sorted(a01m["categories"])]
+    assert sum(hot) == 2.0
+    assert [names[i] for i in a01i["categories"]] == ["incomplete_tagging"]
     # fixed_*: only what the IDEAL fixed, so on the MODEL row alone
-    assert [names[i] for i in a01m["fixed_labels"]] == ["s3_bucket_security_missing"]
-    assert sev[a01m["fixed_severity"]] == "High"
-    assert a01i["fixed_labels"] == [] and sev[a01i["fixed_severity"]] == "none"
-    assert rows[("A05", "model")]["labels"] == [] and sev[rows[("A05", "model")]["severity"]] == "none"
-    assert sev[rows[("A08", "ideal")]["severity"]] == "Critical"
+    assert [names[i] for i in a01m["fixed_categories"]] == ["s3_bucket_security_missing"]
+    assert a01i["fixed_categories"] == []
+    assert rows[("A05", "model")]["categories"] == [] and sum(rows[("A05", "model")]["labels"]) == 0
+    assert [names[i] for i in rows[("A08", "ideal")]["categories"]] == ["undefined_reference"]
+    # the natural torch/numpy view keeps floats (the trap was ClassLabel ints cast back from floats)
+    assert ds["train"].with_format("numpy")[:2]["labels"].dtype.name == "float32"
 
 
 @pytest.mark.parametrize("kwargs, selected, repair_rows", [
@@ -423,7 +447,7 @@ def test_max_chars_drops_long_rows(labeled, tmp_path):
     r = export_datasets(labels_dir, tmp_path / "ds", configs=["sft", "labels"], max_chars=longest_short)
     assert all_rows(r, "sft") == 6
     assert r.dropped_rows["sft"] == {f"longer than {longest_short} characters": 1}
-    assert all_rows(r, "labels") == 14  # answers alone are short
+    assert all_rows(r, "labels") == 13  # answers alone are short
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -497,44 +521,32 @@ def test_critique_rows(labeled, tmp_path):
     ds = tmp_path / "ds"
     r = export_datasets(labels_dir, ds, configs=["critique"])
     assert r.errors == {}
-    assert all_rows(r, "critique") == 7
+    assert all_rows(r, "critique") == 3
     crit = read_config(ds, "critique").set_index("task_id")
-    assert crit.loc["A01", "prompt"].endswith(hcl(BUCKET_MODEL).strip())
-    assert TASKS["A01"][0] in crit.loc["A01", "prompt"]
-    assert "S3 Bucket Security Missing" in crit.loc["A01", "completion"]
-    assert list(crit.loc["A01", "fixed_categories"]) == ["s3_bucket_security_missing"]
+    a01 = crit.loc["A01"]
+    # the task and the failing block in, not the whole answer
+    assert TASKS["A01"][0] in a01["prompt"] and BUCKET_MODEL.strip() in a01["prompt"]
+    assert a01["address"] == "aws_s3_bucket.logs" and list(a01["categories"]) == ["s3_bucket_security_missing"]
+    assert a01["completion"].startswith("- **S3 Bucket Security Missing**, High (line 4): aws_s3_bucket.logs: no "
+                                        "public access block")
+    assert "Fix: " in a01["completion"]
+    # a fixed finding only: A01's persisting tagging finding is not a failure the correction confirms
+    assert "Incomplete" not in a01["completion"]
+    assert crit.loc["A02", "severity"] == "Critical"
 
 
-def test_critique_without_renderer_degrades_to_that_config(labeled, tmp_path, monkeypatch):
-    import drdata.export.build as build
+def test_critique_prompt_is_shortened_and_blocks_cut_around_findings():
+    from drdata.export.configs import CRITIQUE_TASK_CHARS, excerpt, shorten
 
-    monkeypatch.setattr(build, "_report_renderer", lambda: (None, "generated failure reports are not available"))
-    labels_dir, _ = labeled
-    ds = tmp_path / "ds"
-    r = export_datasets(labels_dir, ds, configs=["sft", "critique"])
-    assert r.errors == {"critique": "generated failure reports are not available"}
-    assert all_rows(r, "sft") == 7 and "critique" not in r.rows
-    assert not (ds / "data" / "critique").exists()
-    assert "not exported: generated failure reports are not available" in (ds / "README.md").read_text()
-
-
-def test_critique_task_that_cannot_be_rendered_is_counted(labeled, tmp_path, monkeypatch):
-    import drdata.export.build as build
-
-    def render(labels):
-        if labels.task_id == "A02":
-            raise RuntimeError("renderer broke")
-        return f"report of {labels.task_id}: " + ", ".join(c.category for c in labels.fixed())
-
-    monkeypatch.setattr(build, "_report_renderer", lambda: (render, None))
-    labels_dir, _ = labeled
-    r = export_datasets(labels_dir, tmp_path / "ds", configs=["critique"])
-    assert all_rows(r, "critique") == 6
-    assert r.dropped_rows == {"critique": {"report could not be rendered": 1}}
-    crit = read_config(tmp_path / "ds", "critique").set_index("task_id")
-    # the PairLabels handed to the renderer are rebuilt from the labels folder
-    assert crit.loc["A01", "completion"] == "report of A01: s3_bucket_security_missing"
-    assert crit.loc["A05", "completion"] == "report of A05:"
+    long_task = "\n\n".join(f"Paragraph {i}: " + "word " * 60 for i in range(20))
+    short = shorten(long_task)
+    assert len(short) < CRITIQUE_TASK_CHARS + 60 and short.endswith("[... task description shortened]")
+    assert shorten("brief") == "brief"
+    block = "\n".join(f"  line_{i} = {i}" for i in range(200))
+    code, first, last = excerpt(block, 100, [150])
+    assert (first, last) == (100, 299)
+    assert "line_50 = 50" in code and "line_0 = 0" in code and "line_199 = 199" in code
+    assert "line_120 = 120" not in code and "# ..." in code
 
 
 # -- the card ---------------------------------------------------------------------------------
@@ -598,17 +610,20 @@ def check_loads(result, ds_dir: Path, cache: Path, monkeypatch) -> None:
 
 
 def usable_ok_tasks(corpus: Path, tasks: pd.DataFrame) -> set[str]:
-    """Labelled ok, with a prompt and both answers: what every task-level config keeps."""
+    """Labelled ok, both answers with Terraform, with a prompt and both answers: what every task-level config
+    keeps."""
     from drdata.corpus import load_corpus
     from drdata.corpus.reader import is_blank
 
-    ok = set(tasks.loc[tasks["status"] == "ok", "task_id"])
+    paired = ~tasks["pair_state"].isin(["ideal_unusable", "model_unusable"])
+    ok = set(tasks.loc[(tasks["status"] == "ok") & paired, "task_id"])
     return {t.id for t in load_corpus(corpus) if t.id in ok
             and not any(is_blank(x) for x in (t.prompt, t.model_response, t.ideal_response))}
 
 
 def test_embedded_corpus_exports_and_loads(tmp_path, monkeypatch):
-    from drdata.labeling.batch import label_corpus, write_outputs
+    from drdata.labeling.batch import label_corpus
+    from drdata.labeling.store import write_outputs
 
     run = label_corpus(REPO / "corpora", jobs=1, progress=False)
     write_outputs(run, tmp_path / "labels")
@@ -616,8 +631,10 @@ def test_embedded_corpus_exports_and_loads(tmp_path, monkeypatch):
     assert usable
     r = export_datasets(tmp_path / "labels", tmp_path / "ds")
     assert r.errors == {}
-    assert all_rows(r, "sft") == len(usable) == all_rows(r, "critique")
-    assert all_rows(r, "labels") == 2 * len(usable)
+    assert all_rows(r, "sft") == len(usable) == all_rows(r, "sft_messages")
+    assert len(usable) <= all_rows(r, "labels") <= 2 * len(usable)
+    assert all_rows(r, "critique") > 0
+    assert check_export(tmp_path / "ds") == {cfg: [] for cfg in r.rows}
     card = (tmp_path / "ds" / "README.md").read_text()
     for cfg, missing in r.empty_splits.items():  # a handful of tasks cannot fill every split
         assert f"`{cfg}`: {', '.join(missing)}" in card
@@ -625,17 +642,25 @@ def test_embedded_corpus_exports_and_loads(tmp_path, monkeypatch):
 
 
 @pytest.mark.corpus
+@pytest.mark.slow  # ~30 s and more on a shared machine; the embedded corpus export runs in the quick loop
 def test_shared_corpus_exports_and_loads(shared_corpus, shared_run, shared_labels_dir, tmp_path, monkeypatch):
     run = shared_run
     ok = usable_ok_tasks(shared_corpus, run.tasks)
     r = export_datasets(shared_labels_dir, tmp_path / "ds")
     assert r.errors == {}
     assert set(r.rows) == set(CONFIG_NAMES)
-    assert all_rows(r, "sft") == len(ok) == all_rows(r, "critique")
-    assert all_rows(r, "labels") == 2 * len(ok)
-    assert all_rows(r, "kto") == 2 * all_rows(r, "preference")
+    assert all_rows(r, "sft") == len(ok) == all_rows(r, "sft_messages")
+    assert 0.8 * 2 * len(ok) <= all_rows(r, "labels") <= 2 * len(ok)  # duplicated answers are kept once
+    assert 0.95 * 2 * all_rows(r, "preference") <= all_rows(r, "kto") <= 2 * all_rows(r, "preference")
     n_fixed = int(run.findings.loc[run.findings["side"] == "model", "fixed"].sum())
     assert 0 < all_rows(r, "repair") <= n_fixed
+    assert all_rows(r, "critique") > all_rows(r, "sft")
+    # The structural rules: one TRL family, no empty text, no prompt in two splits, no duplicate, no no-op repair.
+    assert check_export(tmp_path / "ds") == {cfg: [] for cfg in CONFIG_NAMES}
+    assert all(d == {"duplicates_across_splits": 0, "prompts_in_two_splits": 0} | {
+        k: d[k] for k in ("duplicates_within_split", "conflicts")} for d in r.dedup.values())
+    # critique rows fit a 2k context (the whole-answer critique of old needed ~12k tokens)
+    assert sum(v["fit_2048"] for v in r.lengths["critique"].values()) > 0.9 * all_rows(r, "critique")
     for cfg in CONFIG_NAMES:
         assert set(r.rows[cfg]) == set(SPLITS)  # a corpus this size fills every split
     # Byte-identical failure reports (hashed here, independently) never straddle two splits.
@@ -655,3 +680,178 @@ def test_shared_corpus_exports_and_loads(shared_corpus, shared_run, shared_label
             ids = set(pd.read_parquet(tmp_path / "ds" / "data" / cfg / f"{split}-00000-of-00001.parquet")["task_id"])
             assert {r.grouping.split_of[i] for i in ids} == {split}
     check_loads(r, tmp_path / "ds", tmp_path / "cache", monkeypatch)
+
+
+# -- structural rules, lengths, granularity, repair targets, duplicates ------------------------
+
+def test_structural_rules_hold_on_the_hand_written_export(labeled, tmp_path):
+    labels_dir, _ = labeled
+    r = export_datasets(labels_dir, tmp_path / "ds")
+    assert check_export(tmp_path / "ds") == {cfg: [] for cfg in r.rows}
+
+
+@pytest.mark.parametrize("config, rows, problem", [
+    # the old `sft`: two families TRL recognises, chosen by set.pop()
+    ("sft", [{"prompt": "p", "completion": "c", "messages": [{"role": "user", "content": "p"}],
+              "n_chars": 2, "n_tokens_est": 1}], "TRL columns"),
+    ("sft", [{"prompt": "p", "completion": " ", "n_chars": 2, "n_tokens_est": 1}], "empty text"),
+    ("sft", [{"prompt": "p", "completion": "c", "n_chars": 2, "n_tokens_est": 1},
+             {"prompt": "P ", "completion": "c", "n_chars": 3, "n_tokens_est": 1}], "duplicate row"),
+    ("sft", [{"prompt": "p", "completion": "c", "n_chars": 5, "n_tokens_est": 2}], "n_chars"),
+    ("repair", [{"prompt": "p", "completion": "```hcl\nx = 1\n```", "model_block": "x = 1", "ideal_blocks": "x = 1",
+                 "n_chars": 18, "n_tokens_est": 6}], "IDEAL block is the MODEL block"),
+])
+def test_rule_checker_catches(config, rows, problem):
+    problems = check_config(config, {"train": rows})
+    assert any(problem in p for p in problems), problems
+
+
+def test_rule_checker_catches_a_prompt_in_two_splits():
+    row = {"prompt": "p", "completion": "c", "n_chars": 2, "n_tokens_est": 1}
+    problems = check_config("sft", {"train": [row], "test": [dict(row, completion="d")]})
+    assert problems == ["1 row(s) whose prompt is also in another split"]
+
+
+def test_max_tokens_estimated_or_counted(labeled, tmp_path):
+    labels_dir, _ = labeled
+    r = export_datasets(labels_dir, tmp_path / "a", configs=["sft"], max_tokens=60)
+    sft = read_config(tmp_path / "a", "sft")
+    assert (sft["n_tokens_est"] <= 60).all() and len(sft) == all_rows(r, "sft") < 7
+    assert list(r.dropped_rows["sft"]) == ["longer than 60 tokens (estimated)"]
+
+    class WordTokenizer:  # any callable tokenizer with the transformers calling convention
+        name_or_path = "words"
+
+        def __call__(self, text, add_special_tokens=False):
+            return {"input_ids": text.split()}
+
+    r = export_datasets(labels_dir, tmp_path / "b", configs=["sft"], max_tokens=60, tokenizer=WordTokenizer())
+    assert all_rows(r, "sft") == 6  # only A03's long prompt has more than 60 words
+    assert r.dropped_rows["sft"] == {"longer than 60 tokens": 1}
+    assert "counted with `words`" in (tmp_path / "b" / "README.md").read_text()
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"max_tokens": 0}, "max_tokens"),
+    ({"tokenizer": "x"}, "only used with max_tokens"),
+    ({"granularity": "page"}, "granularity"),
+    ({"granularity": "auto"}, "needs max_chars or max_tokens"),
+    ({"repair_per_task_category": 0}, "repair_per_task_category"),
+])
+def test_bad_length_options(labeled, tmp_path, kwargs, message):
+    labels_dir, _ = labeled
+    with pytest.raises(ExportError, match=message):
+        export_datasets(labels_dir, tmp_path / "ds", **kwargs)
+
+
+MAIN_M, MAIN_I = 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n', 'resource "aws_sqs_queue" "q" {\n  name = "q-${var.env}"\n}\n'
+VARS = 'variable "env" {\n  type = string\n}\n'
+
+
+def files_answer(files: dict[str, str]) -> str:
+    return "\n".join(f"## {name}\n\n```hcl\n{code}```\n" for name, code in files.items())
+
+
+def test_file_granularity(tmp_path):
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, {"F01": ("Create a queue.", "x", "y", "r1", 9, "ok")})
+    lib = corpus / "archive" / "tf-hcl" / "F01" / "lib"
+    (lib / "MODEL_RESPONSE.md").write_text(files_answer({"main.tf": MAIN_M, "variables.tf": VARS}))
+    (lib / "IDEAL_RESPONSE.md").write_text(files_answer({"main.tf": MAIN_I, "variables.tf": VARS,
+                                                         "outputs.tf": 'output "q" {\n  value = 1\n}\n'}))
+    labels_dir = write_labels(tmp_path / "labels", corpus, {"F01": TASKS["A01"][:4] + (9, "ok")}, labels=[],
+                              findings=[])
+    ds = tmp_path / "ds"
+    r = export_datasets(labels_dir, ds, configs=["sft", "preference"], granularity="file", fractions=(1, 0, 0))
+    sft = read_config(ds, "sft").set_index("file")
+    assert sorted(sft.index) == ["main.tf", "outputs.tf", "variables.tf"]
+    assert sft.loc["main.tf", "prompt"].endswith("Write only the file `main.tf` of your answer, as one HCL code block.")
+    assert sft.loc["main.tf", "completion"] == f"```hcl\n{MAIN_I.strip()}\n```"
+    pref = read_config(ds, "preference")
+    assert list(pref["file"]) == ["main.tf"]  # variables.tf is the same in both, outputs.tf only in the IDEAL
+    assert r.dropped_rows["preference"] == {"file only in the IDEAL answer (file granularity)": 1,
+                                            "file the same in both answers (file granularity)": 1}
+    # auto: the whole answer where it fits, its files where it does not
+    whole = len("Create a queue.") + len(files_answer({"main.tf": MAIN_I, "variables.tf": VARS,
+                                                       "outputs.tf": 'output "q" {\n  value = 1\n}\n'}).strip())
+    r = export_datasets(labels_dir, tmp_path / "auto", configs=["sft"], granularity="auto", max_chars=whole,
+                        fractions=(1, 0, 0))
+    assert list(read_config(tmp_path / "auto", "sft")["file"].isna()) == [True] and r.split_rows == {}
+    r = export_datasets(labels_dir, tmp_path / "auto2", configs=["sft"], granularity="auto", max_chars=whole - 1,
+                        fractions=(1, 0, 0))
+    assert sorted(read_config(tmp_path / "auto2", "sft")["file"]) == ["main.tf", "outputs.tf", "variables.tf"]
+    assert r.split_rows == {"sft": 1}
+
+
+def test_repair_needs_a_change_in_what_the_finding_is_about(tmp_path):
+    # A01's bucket finding points at `bucket`, which the IDEAL changed: kept. A second finding points at
+    # `acl`, which is the same on both sides (the IDEAL changed only the name): a no-op target, left out.
+    model = 'resource "aws_s3_bucket" "logs" {\n  bucket = "app-logs"\n  acl    = "private"\n}\n'
+    ideal = 'resource "aws_s3_bucket" "logs" {\n  bucket = "app-logs-${var.env}"\n  acl    = "private"\n}\n'
+    tasks = {"A01": ("Create a bucket.", model, ideal, "r", 9, "ok")}
+    findings = [("A01", "model", "s3_bucket_security_missing", "High", "aws_s3_bucket.logs", "aws_s3_bucket", 4,
+                 "aws_s3_bucket.logs: no public access block", True),
+                ("A01", "model", "missing_environment_suffix", "High", "aws_s3_bucket.logs", "aws_s3_bucket", 5,
+                 "aws_s3_bucket.logs: acl", True)]
+    corpus = write_corpus(tmp_path / "corpus", tasks)
+    labels_dir = write_labels(tmp_path / "labels", corpus, tasks, labels=[], findings=findings)
+    frame = pd.read_parquet(labels_dir / "findings.parquet")
+    frame["part"] = ["bucket", "acl"]
+    frame.to_parquet(labels_dir / "findings.parquet")
+    r = export_datasets(labels_dir, tmp_path / "ds", configs=["repair"], fractions=(1, 0, 0))
+    assert all_rows(r, "repair") == 1
+    assert r.dropped_rows["repair"] == {"IDEAL block differs, but not in what the finding is about": 1}
+    assert read_config(tmp_path / "ds", "repair")["part"].tolist() == ["bucket"]
+
+
+def test_repair_rows_capped_per_task_and_category(tmp_path):
+    model = "".join(f'resource "aws_sqs_queue" "q{i}" {{\n  name = "q{i}"\n}}\n' for i in range(4))
+    ideal = "".join(f'resource "aws_sqs_queue" "q{i}" {{\n  name = "q{i}-${{var.env}}"\n}}\n' for i in range(4))
+    tasks = {"A01": ("Create queues.", model, ideal, "r", 9, "ok")}
+    findings = [("A01", "model", "missing_environment_suffix", "High", f"aws_sqs_queue.q{i}", "aws_sqs_queue", 2,
+                 f"aws_sqs_queue.q{i}: name has no suffix", True) for i in range(4)]
+    corpus = write_corpus(tmp_path / "corpus", tasks)
+    labels_dir = write_labels(tmp_path / "labels", corpus, tasks, labels=[], findings=findings)
+    assert all_rows(export_datasets(labels_dir, tmp_path / "a", configs=["repair"]), "repair") == 4
+    r = export_datasets(labels_dir, tmp_path / "b", configs=["repair"], repair_per_task_category=3)
+    assert all_rows(r, "repair") == 3
+    assert r.dropped_rows["repair"] == {"more than 3 rows of one category in one task": 1}
+
+
+def test_shared_row_keys_join_task_groups():
+    texts = [TaskText("t1", "a"), TaskText("t2", "b"), TaskText("t3", "c")]
+    g = assign_splits(texts, shared={"repair_block": {"t1": ["x = 1", "y"], "t3": ["x = 1"], "t2": ["z"]}})
+    assert g.group_of["t3"] == "t1" and g.group_of["t2"] == "t2"
+    assert g.merges["repair_block"] == 1
+
+
+def test_dedupe_keeps_the_first_and_counts():
+    from drdata.export.build import dedupe
+
+    def row(prompt, completion):
+        return {"prompt": prompt, "completion": completion}
+
+    per_split = {"train": [row("p1", "c1"), row("P1 ", "c1"), row("p1", "other")],
+                 "validation": [row("p1", "c1"), row("p2", "c2")], "test": [row("p2", "c3")]}
+    kept, counts = dedupe("repair", per_split)
+    assert kept == {"train": [row("p1", "c1")], "validation": [row("p2", "c2")], "test": []}
+    assert counts == {"duplicates_within_split": 1, "duplicates_across_splits": 1, "conflicts": 2,
+                      "prompts_in_two_splits": 0}
+    kept, counts = dedupe("sft", per_split)  # sft keeps several completions of a prompt, in one split
+    assert kept["train"] == [row("p1", "c1"), row("p1", "other")] and kept["test"] == []
+    assert counts["prompts_in_two_splits"] == 1
+
+
+@pytest.mark.parametrize("state", ["ideal_unusable", "model_unusable"])
+def test_a_task_with_one_unusable_answer_gives_no_training_rows(labeled, tmp_path, state):
+    labels_dir, _ = labeled
+    tasks = pd.read_parquet(labels_dir / "tasks.parquet")
+    tasks["pair_state"] = ["paired"] * len(tasks)
+    tasks.loc[tasks["task_id"] == "A03", "pair_state"] = state
+    tasks.to_parquet(labels_dir / "tasks.parquet")
+    r = export_datasets(labels_dir, tmp_path / "ds")
+    assert r.tasks_selected == 6
+    assert r.dropped_tasks == {"labeling status not ok": 1, f"one answer has no Terraform (pair_state {state})": 1}
+    for config in ("sft", "preference", "labels"):
+        ids = set(read_config(tmp_path / "ds", config)["task_id"])
+        assert ids and "A03" not in ids

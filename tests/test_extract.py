@@ -440,6 +440,21 @@ def test_fence_ended_by_its_list_item_is_not_a_truncation():
     assert not ex.truncated and not ex.blocks[0].unterminated
 
 
+@pytest.mark.parametrize("lines,truncated", [
+    # The answer stops right after a fence whose code stops inside a block: cut off, fence closed afterwards.
+    (("```hcl", 'resource "aws_kms_key" "k" {', '  policy = jsonencode({', '    Version = "2012-10-17"', "```", ""),
+     True),
+    # Prose after the fence: the writer went on, so the open block is an excerpt, not a cut.
+    (("```hcl", 'resource "aws_kms_key" "k" {', "  # ...", "```", "", "The rest stays as before."), False),
+    # Balanced code at the end of the answer.
+    (("```hcl", 'resource "aws_kms_key" "k" {', '  description = "logs"', "}", "```"), False),
+])
+def test_a_closed_last_fence_that_stops_inside_a_block_at_the_end_of_the_answer(lines, truncated):
+    ex = extract_code_blocks(md(*lines))
+    assert ex.truncated is truncated
+    assert any("stops inside a block" in p for p in ex.problems) is truncated
+
+
 # -- a whole answer written as a fixture file ---------------------------------------------------------------
 
 def test_multi_file_answer_fixture():
@@ -570,6 +585,7 @@ def test_files_supplied_in_other_languages_are_recorded():
 # -- what is not the answer's own code -----------------------------------------------------------------------
 
 QUEUE_TF = 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n'
+OUTPUT_TF = 'output "queue_url" {\n  value = aws_sqs_queue.q.url\n}\n'
 
 
 @pytest.mark.parametrize("label", [
@@ -603,3 +619,67 @@ def test_a_section_quoting_the_model_response_is_left_out_until_the_next_heading
 def test_a_document_titled_with_a_task_file_name_is_still_the_answer():
     ex = extract_code_blocks(f"# MODEL_RESPONSE.md\n\n## File: lib/main.tf\n```hcl\n{QUEUE_TF}```\n")
     assert len(ex.blocks) == 1 and ex.quoted == 0
+
+
+def test_a_reasoning_trace_is_superseded_by_the_answer_that_follows():
+    draft = QUEUE_TF.replace('"q"', '"draft"')
+    text = (f"### Reasoning Trace\n\nLet me sketch it.\n\n```hcl\n{draft}```\n\n### Answer\n\n"
+            f"# The stack\n\n## main.tf\n\n```hcl\n{QUEUE_TF}```\n")
+    ex = extract_code_blocks(text)
+    assert [b.text for b in ex.blocks] == [QUEUE_TF]
+    assert any("reasoning trace left out" in p for p in ex.problems)
+    # Without Terraform in the answer section, the trace's code is all there is: it stays.
+    only_trace = text.split("### Answer")[0] + "### Answer\n\nSee above.\n"
+    assert [b.text for b in extract_code_blocks(only_trace).blocks] == [draft]
+
+
+def test_terraform_left_outside_a_misplaced_fence_is_still_read():
+    text = (f"## main.tf\n\n```hcl\n{QUEUE_TF}```\n\nThe network:\n\n"
+            'resource "aws_vpc" "main" {\n  cidr_block = "10.0.0.0/16"\n  tags = {\n    Name = "main"\n  }\n}\n\n'
+            "Prose mentions resource blocks like `resource \"x\" \"y\" {` inline, which is not code.\n")
+    ex = extract_code_blocks(text)
+    assert [b.fenced for b in ex.blocks] == [True, False]
+    assert ex.blocks[1].text.startswith('resource "aws_vpc" "main" {') and ex.blocks[1].line == 11
+    assert any("outside any fence" in r for r in ex.repairs)
+
+
+MODULE_CALL = 'module "queues" {\n  source = "./path-to-module"\n}\n'
+
+
+@pytest.mark.parametrize("readme", [
+    # The README as a nested markdown fence under its file heading.
+    f"## File: lib/README.md\n\n````markdown\n# Queues\n\n## Usage\n\n```hcl\n{MODULE_CALL}```\n````\n",
+    # The same README whose markdown fence the first inner fence closed: its section still runs to the next
+    # heading of its level.
+    f"## 8. README.md\n\n```markdown\n# Queues\n```\n\n### Complete example\n\n```hcl\n{MODULE_CALL}```\n",
+    # Labelled in the fence's info string.
+    f"The module's documentation:\n\n```markdown README.md\n## Usage\n\n```hcl\n{MODULE_CALL}```\n```\n",
+])
+def test_terraform_in_a_readme_the_answer_supplies_is_an_example_not_the_answer(readme):
+    text = f"## main.tf\n\n```hcl\n{QUEUE_TF}```\n\n{readme}\n## outputs.tf\n\n```hcl\n{OUTPUT_TF}```\n"
+    ex = extract_code_blocks(text)
+    assert [b.text for b in ex.blocks] == [QUEUE_TF, OUTPUT_TF]
+    assert ex.examples == 1 and any("README" in p for p in ex.problems)
+
+
+def test_a_title_that_mentions_a_readme_among_other_files_is_not_a_readme_section():
+    text = f"# Stack: main.tf and README.md\n\n## main.tf\n\n```hcl\n{QUEUE_TF}```\n"
+    assert [b.text for b in extract_code_blocks(text).blocks] == [QUEUE_TF]
+
+
+def test_a_block_holding_several_files_is_split_at_the_comments_naming_them():
+    vpc = 'resource "aws_vpc" "main" {\n  cidr_block = "10.0.0.0/16"\n}\n'
+    text = ("## Code\n\n```hcl\n# lib/modules/vpc/main.tf\n" + vpc + "\n# lib/modules/vpc/variables.tf\n"
+            'variable "cidr" {\n  # outputs.tf is where the id goes\n  type = string\n}\n'
+            "\n# outputs.tf\n"  # a heading with no code after it is no file of its own
+            "```\n")
+    blocks = extract_code_blocks(text).blocks
+    assert [(b.file, b.line) for b in blocks] == [("lib/modules/vpc/main.tf", 4),
+                                                   ("lib/modules/vpc/variables.tf", 9)]
+    assert blocks[1].text.startswith("# lib/modules/vpc/variables.tf\nvariable")
+
+
+def test_a_file_comment_inside_a_heredoc_or_a_block_does_not_split():
+    code = ('resource "aws_instance" "a" {\n  user_data = <<EOF\n# setup.tf\necho hi\nEOF\n}\n'
+            'locals {\n  # main.tf\n  x = 1\n}\n')
+    assert [b.file for b in extract_code_blocks(f"```hcl\n{code}```\n").blocks] == [None]

@@ -102,6 +102,16 @@ resource "aws_db_instance" "main" {
 }
 """
 
+PROVIDER_TAGS = 'provider "aws" {\n  region = "us-east-1"\n  default_tags {\n    tags = { Team = "core" }\n  }\n}\n'
+
+OTHERS = "".join(QUEUE.replace('"jobs"', f'"q{i}"').replace("jobs-", f"q{i}-") for i in range(4))
+REWRITE = "".join(
+    f'resource "aws_dynamodb_table" "t{i}" {{\n  name         = "t{i}-${{var.environment_suffix}}"\n'
+    f'  billing_mode = "PAY_PER_REQUEST"\n  hash_key     = "id"\n  attribute {{\n    name = "id"\n'
+    f'    type = "S"\n  }}\n}}\n' for i in range(3))
+ARCHIVE_BUCKET = (BUCKET + SECURED).replace('"data"', '"archive"').replace(".data.", ".archive.").replace(
+    "orders-", "archive-")
+
 S3 = "s3_bucket_security_missing"
 CASES = [
     # id, MODEL, IDEAL, category, status, reason, repaired, remaining
@@ -149,6 +159,20 @@ CASES = [
      "performance_insights_unsupported", "fixed", None, 1, 0),
     ("insights on with a supported default", VARS + INSIGHTS.replace("FLAG", "true"),
      VARS + INSIGHTS.replace("FLAG", "true"), "performance_insights_unsupported", "absent", None, 0, 0),
+    # The IDEAL deletes the default_tags that lacked the suffix: no shared tag set is left, nothing repaired.
+    ("shared tag set dropped", VARS + PROVIDER_TAGS + QUEUE, VARS + 'provider "aws" {\n  region = "us-east-1"\n}\n'
+     + QUEUE.replace('name = "jobs-${var.environment_suffix}"', 'name = "jobs-${var.environment_suffix}"\n  tags = { Name = "jobs" }'),
+     "incomplete_tagging", "unknown", "ideal_dropped", 0, 0),
+    ("shared tag set repaired", VARS + PROVIDER_TAGS + QUEUE,
+     VARS + PROVIDER_TAGS.replace('Team = "core"', "Suffix = var.environment_suffix") + QUEUE,
+     "incomplete_tagging", "fixed", None, 1, 0),
+    # An IDEAL written afresh (keeps none of the MODEL's five resources) repairs a failure where it shows how
+    # that kind of object should be, or where the failure is a convention of the whole answer; without any
+    # object of the kind it dropped the part.
+    ("rewrite with the kind", VARS + BUCKET + OTHERS, VARS + REWRITE + ARCHIVE_BUCKET, S3, "fixed", None, 3, 0),
+    ("rewrite without the kind", VARS + BUCKET + OTHERS, VARS + REWRITE, S3, "unknown", "ideal_dropped", 0, 0),
+    ("rewrite of a naming convention", VARS + (BUCKET + OTHERS).replace("-${var.environment_suffix}", ""),
+     VARS + REWRITE, "missing_environment_suffix", "fixed", None, 5, 0),
     ("undefined reference declared",
      VARS + 'resource "aws_sqs_queue" "jobs" {\n  name = "jobs-${var.environment_suffix}"\n'
      '  kms_master_key_id = aws_kms_key.q.arn\n}\n',
@@ -200,3 +224,49 @@ def test_the_diff_pairs_renames_by_likeness_and_reports_what_changed():
     assert d.ideal_state == "complete" and d.ideal_coverage == 1.0
     frame = d.frame("T1")
     assert list(frame["match"].value_counts().sort_index().items()) == [("added", 1), ("renamed", 1), ("same", 2)]
+
+
+def test_an_engine_version_repaired_through_its_variable_records_the_variable():
+    model = VARS + 'variable "v" {\n  default = "8.0.35"\n}\n' + DB.replace(
+        '  engine              = "postgres"', '  engine              = "mysql"\n  engine_version      = var.v') % "false"
+    ideal = VARS + 'variable "v" {\n  default = "8.0.43"\n}\n'  # an excerpt: only the variables
+    label = label_configs(parse_hcl(model), parse_hcl(ideal)).categories["outdated_engine_version"]
+    assert label.status == "fixed"
+    [rec] = [r for r in label.records if r.side == "model"]
+    assert rec.counterpart.address == "var.v" and rec.change == 'var.v default: "8.0.35" -> "8.0.43"'
+
+
+def test_an_undeclared_object_the_ideal_declares_is_its_own_repair():
+    model = VARS + QUEUE.replace("}\n", "  kms_master_key_id = aws_kms_key.q.arn\n}\n")
+    ideal = model + 'resource "aws_kms_key" "q" {\n  description = "q"\n}\nresource "aws_kms_alias" "q" {\n' \
+        '  name = "alias/q"\n  target_key_id = aws_kms_key.q.key_id\n}\n'
+    label = label_configs(parse_hcl(model), parse_hcl(ideal)).categories["undefined_reference"]
+    [rec] = [r for r in label.records if r.side == "model"]
+    assert rec.counterpart.address == "aws_kms_key.q" and rec.change.startswith("aws_kms_key.q is declared in the IDEAL")
+
+
+PAB = """
+resource "aws_s3_bucket" "site" {
+  bucket = "site-${var.environment_suffix}"
+}
+resource "aws_s3_bucket_public_access_block" "site" {
+  bucket              = aws_s3_bucket.site.id
+  block_public_policy = true
+}
+resource "aws_s3_bucket_policy" "site" {
+  bucket = aws_s3_bucket.site.id
+  policy = "{}"
+  DEPENDS
+}
+"""
+
+
+@pytest.mark.parametrize("ideal_depends,status", [
+    ("depends_on = [aws_s3_bucket_public_access_block.site]", "fixed"),  # the IDEAL adds the order
+    ("", "absent"),  # neither orders it: S3 usually copes, so one answer alone is no finding
+])
+def test_a_bucket_policy_after_its_public_access_block_is_a_soft_order(ideal_depends, status):
+    model = parse_hcl(VARS + PAB.replace("DEPENDS", ""))
+    ideal = parse_hcl(VARS + PAB.replace("DEPENDS", ideal_depends))
+    label = label_configs(model, ideal, taxonomy="full").categories["missing_depends_on"]
+    assert label.status == status, [r.finding.message for r in label.records]

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from drdata import verbs
 from drdata.detectors.registry import Finding
 from drdata.hcl import parse_hcl
 from drdata.labeling.pair import CategoryLabel, PairLabels, label_configs
-from drdata.reports.render import compare_with_human, render_report, write_corpus_report, write_report
+from drdata.reports.render import compare_with_human, render_report
 from drdata.taxonomy import category
 
 REPO = Path(__file__).resolve().parent.parent
@@ -288,7 +289,7 @@ def test_reference_report_reproduces_the_human_report(task_dir, tmp_path):
     if not task_dir.is_dir():
         pytest.fail(f"{task_dir} not found (shared corpus missing? set DRDATA_SHARED_CORPUS)")
     out = tmp_path / "report.md"
-    md = write_report(task_dir, out, taxonomy="reference")
+    md = verbs.report(task_dir, out, taxonomy="reference")
     assert out.read_text() == md
     assert re.findall(r"(?m)^## .*$", md) == ["## Critical Failures", "## High Severity Failures",
                                               "## Medium Severity Failures", "## Low Severity Failures", "## Summary"]
@@ -314,7 +315,7 @@ def test_reference_report_reproduces_the_human_report(task_dir, tmp_path):
 
 def test_full_taxonomy_report_adds_items_the_hand_analysis_missed():
     task_dir = REPO / "corpora" / "archive" / "tf-hcl" / "Demo001"
-    md = write_report(task_dir, taxonomy="full")
+    md = verbs.report(task_dir, taxonomy="full")
     cmp = compare_with_human(md, (task_dir / "lib" / "MODEL_FAILURES.md").read_text())
     assert (cmp["match"] == "both").sum() == 12
     extra = cmp[cmp["match"] == "generated_only"]
@@ -322,17 +323,18 @@ def test_full_taxonomy_report_adds_items_the_hand_analysis_missed():
     assert len(extra) > 0 and not set(extra["category"]) & ref
 
 
-def test_write_report_rejects_a_folder_with_several_tasks():
+def test_report_rejects_a_folder_with_several_tasks():
     with pytest.raises(ValueError, match="tasks"):
-        write_report(REPO / "corpora")
+        verbs.report(REPO / "corpora")
 
 
 def test_corpus_report_embeds_tables_and_existing_pngs(tmp_path):
-    from drdata.labeling.batch import label_corpus, write_outputs
+    from drdata.labeling.batch import label_corpus
+    from drdata.labeling.store import write_outputs
 
     run = label_corpus(REPO / "corpora", taxonomy="reference", jobs=1, progress=False)
     write_outputs(run, tmp_path / "labels")
-    summary = write_corpus_report(tmp_path / "labels", tmp_path / "stats")
+    summary = verbs.stats(tmp_path / "labels", tmp_path / "stats")
     assert "report.md" in summary["files"] and "top_categories.png" in summary["files"]
     text = (tmp_path / "stats" / "report.md").read_text()
     images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)

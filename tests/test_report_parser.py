@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from drdata.corpus.report import ITEM_COLUMNS, _parse, _to_text, is_placeholder
+from drdata.corpus.report_mapping import CATEGORY_IDS, OTHER, map_category
 from drdata.reports import parse_report, report_items_frame, report_shape
-from drdata.reports.human import ITEM_COLUMNS, is_placeholder
-from drdata.reports.mapping import CATEGORY_IDS, OTHER, map_category
 
 # ---------------------------------------------------------------------------------------------------------------
 # One small report per shape (all written for these tests).
@@ -350,8 +350,9 @@ def test_flaw_markers_with_raw_error_logs():
     items = parse_report(FLAW_MARKERS)
     assert brief(items) == [
         (1, "Local module directory not shipped", None, None, None, "missing_local_files"),
-        # A bare marker takes its title from the first error it quotes.
-        (2, "Error: Unsupported argument", None, None, None, "deprecated_arguments"),
+        # A bare marker takes its title from the first error it quotes; terraform's "Unsupported argument" is the
+        # schema category of that name.
+        (2, "Error: Unsupported argument", None, None, None, "unsupported_argument"),
         # Terraform's wrapper line is passed over for the error that names the failure.
         (3, "Error: Duplicate required providers configuration", None, None, None, "hcl_syntax_error"),
     ]
@@ -504,7 +505,7 @@ def test_body_decides_when_title_is_weak_or_silent(title, body, category):
 
 def test_rules_are_written_in_lower_case():
     # Rules run on lower-cased text without re.I (2.5x faster): an upper-case letter in a rule would never match.
-    from drdata.reports.mapping import RULES
+    from drdata.corpus.report_mapping import RULES
 
     for rule in RULES:
         for pattern in filter(None, (rule.strong, rule.weak)):
@@ -521,11 +522,18 @@ def test_section_is_the_last_resort():
     assert map_category("Odd one", "Nothing recognisable here.", "Tagging and cost hygiene") == "incomplete_tagging"
 
 
-def test_category_ids_include_the_reference_taxonomy():
+def test_rules_produce_exactly_the_labelled_categories():
+    # The mapping's ids come from the category modules: every category the detectors label can be named by a
+    # report, and no rule names a category that has no detector.
+    from drdata.corpus.report_mapping import RULES, TOPICS
+    from drdata.detectors import registry
     from drdata.taxonomy import category_ids
 
-    assert len(CATEGORY_IDS) == len(set(CATEGORY_IDS)) == 42
-    assert set(category_ids("reference")) <= set(CATEGORY_IDS)
+    assert len(CATEGORY_IDS) == len(set(CATEGORY_IDS))
+    assert list(CATEGORY_IDS[:12]) == category_ids("reference")
+    assert set(CATEGORY_IDS) == set(category_ids("full")) == set(registry())
+    named = {r.category for r in RULES} - {OTHER, TOPICS}
+    assert named == set(CATEGORY_IDS)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -538,8 +546,11 @@ def test_category_ids_include_the_reference_taxonomy():
      "# " + "a" * 100_000, "\n".join(f"{'  ' * i}- level {i}" for i in range(200)), "| a |\n|--|\n| b |", 12345],
 )
 def test_never_raises(text):
-    items = parse_report(text)
+    # parse_report swallows every exception (a report must never break a batch), so a raise would pass
+    # unseen through it: the parser it wraps is what must not raise.
+    items, _raws = _parse(_to_text(text))
     assert isinstance(items, list)
+    assert parse_report(text) == items
 
 
 def test_random_bytes_never_raise():
@@ -547,7 +558,8 @@ def test_random_bytes_never_raise():
     alphabet = list("#*-_`|>[]()0123456789.: \n\tabcXYZ🔴🟡") + ["```", "**", "### 1. ", "Severity: High"]
     for _ in range(200):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 400)))
-        assert isinstance(parse_report(text), list)
+        items, _raws = _parse(_to_text(text))  # the inner parser: parse_report would hide a raise
+        assert isinstance(items, list)
 
 
 def test_bytes_input_is_decoded():

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from drdata import stats as S
+from drdata import verbs
 
 A, B, C = "external_module_dependency", "missing_environment_suffix", "incomplete_tagging"  # Critical, High, Low
 KMS = "kms_key_alias_missing"  # Low; mentioned by a report only
@@ -223,7 +224,7 @@ def test_write_stats_reads_label_outdir_and_writes_tables_and_pngs(tmp_path):
     write_parquet(_items(), labels_dir / "report_items.parquet")
     (labels_dir / "run.json").write_text(json.dumps({"taxonomy": "reference"}))
     out = tmp_path / "stats"
-    summary = S.write_stats(labels_dir, out)
+    summary = verbs.stats(labels_dir, out)
     assert summary["tasks"] == 5 and summary["labelled"] == 4
     assert summary["fixed_failures"] == {"Critical": 2, "High": 2, "Medium": 0, "Low": 2}
     assert summary["report_agreement"]["both"] == 3 and summary["report_agreement"]["detector_only"] == 1
@@ -240,14 +241,14 @@ def test_write_stats_reads_label_outdir_and_writes_tables_and_pngs(tmp_path):
     assert pd.read_parquet(out / "category_prevalence.parquet")["category"].iloc[0] in {A, B, C}
     # Deterministic: a second run writes the same bytes.
     first = {p.name: p.read_bytes() for p in out.iterdir()}
-    S.write_stats(labels_dir, out)
+    verbs.stats(labels_dir, out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == first
     assert "fixed failures: 2 Critical, 2 High, 0 Medium, 2 Low" in S.format_summary(summary)
 
 
 def test_write_stats_refuses_a_folder_that_is_not_a_label_output(tmp_path):
     with pytest.raises(FileNotFoundError, match="drdata label"):
-        S.write_stats(tmp_path, tmp_path / "out")
+        verbs.stats(tmp_path, tmp_path / "out")
 
 
 def test_unknown_labels_are_counted_by_reason():

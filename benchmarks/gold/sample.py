@@ -6,6 +6,10 @@ DEV of the draw are the development part (their misses may be read while improvi
 holdout (only its figures are read). OVERLAP ids of the draw are drawn again, with their own seed, for the
 second, independent judging pass used to measure agreement (Cohen's kappa).
 
+The extension (judged later, with the same protocol and readings) is a second draw of EXTENSION ids, with its
+own seed, from the ids the first draw left: drdata was scored on it once, before any rule was changed with its
+misses in view (that first figure is recorded in README.md); after that it serves as development material.
+
     python benchmarks/gold/sample.py            # prints the sample
     python benchmarks/gold/sample.py --write    # writes benchmarks/gold/sample.csv
 """
@@ -25,6 +29,8 @@ SIZE = 100
 DEV = 60
 OVERLAP = 15
 OVERLAP_SEED = SEED + 1
+EXTENSION = 40
+EXTENSION_SEED = SEED + 2
 HERE = Path(__file__).resolve().parent
 
 
@@ -32,8 +38,12 @@ def draw(corpus: Path) -> list[dict]:
     ids = sorted(p.name for p in (corpus / "archive" / "tf-hcl").iterdir() if p.is_dir())
     drawn = random.Random(SEED).sample(ids, SIZE)
     overlap = set(random.Random(OVERLAP_SEED).sample(drawn, OVERLAP))
-    return [{"order": i, "task": t, "part": "dev" if i < DEV else "holdout", "second_pass": int(t in overlap)}
+    rows = [{"order": i, "task": t, "part": "dev" if i < DEV else "holdout", "second_pass": int(t in overlap)}
             for i, t in enumerate(drawn)]
+    left = sorted(set(ids) - set(drawn))
+    extension = random.Random(EXTENSION_SEED).sample(left, EXTENSION)
+    rows += [{"order": SIZE + i, "task": t, "part": "extension", "second_pass": 0} for i, t in enumerate(extension)]
+    return rows
 
 
 def main() -> None:

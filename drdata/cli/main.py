@@ -1,6 +1,6 @@
-"""The ``drdata`` command: thin click commands, one library call each.
+"""The ``drdata`` command: thin click commands, one verb each.
 
-Each command parses options, calls the library function of the same verb, and
+Each command parses options, calls the verb of the same name (:mod:`drdata.verbs`), prints what it returns and
 turns exceptions into one clear message (``--debug`` shows the traceback).
 """
 
@@ -13,7 +13,9 @@ from pathlib import Path
 
 import click
 
+from drdata import verbs
 from drdata.export.names import CONFIG_NAMES as EXPORT_CONFIGS
+from drdata.export.names import GRANULARITIES
 
 EXIT_OK, EXIT_FAIL_ON, EXIT_USAGE, EXIT_TASK_ERRORS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -94,33 +96,44 @@ SEVERITY_CHOICES = click.Choice(["Critical", "High", "Medium", "Low"], case_sens
               help="local: processes on this machine; dask: a Dask cluster (LocalCluster without --scheduler).")
 @click.option("--scheduler", metavar="ADDRESS", default=None,
               help="Dask scheduler address (tcp://host:8786); implies --engine dask.")
+@click.option("--ship", type=click.Choice(["auto", "paths", "texts"]), default="auto", show_default=True,
+              help="dask: send workers task folders to read (paths) or the texts read here (texts); auto: paths "
+                   "on a LocalCluster or when every worker sees the corpus at the same path.")
+@click.option("--window", type=click.IntRange(min=1), default=None,
+              help="Tasks in flight at most (default: 4 per local worker, 8 per Dask worker thread).")
 @click.option("--fail-on", type=SEVERITY_CHOICES, default=None,
               help="Exit 1 when any fixed failure reaches this severity (for CI).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when a terminal).")
+@click.option("--terraform-validate", is_flag=True,
+              help="Also run `terraform validate` on every answer (terraform on PATH, the aws provider in a local "
+                   "mirror; cached, parallel) and label its errors as the terraform_validate category.")
 @click.pass_context
 def label(ctx, path: Path, outdir: Path, taxonomy: str, jobs: int | None, no_cache: bool, backend: str,
-          task_timeout: float, resume: bool, engine: str, scheduler: str | None, fail_on: str | None,
-          progress: bool | None) -> None:
+          task_timeout: float, resume: bool, engine: str, scheduler: str | None, ship: str, window: int | None,
+          fail_on: str | None, progress: bool | None, terraform_validate: bool) -> None:
     """Label every task under PATH and write OUTDIR/{tasks,labels,findings}.parquet.
 
     Exit codes: 0 finished, 3 some tasks ended as error rows, 1 --fail-on
     reached, 2 usage error, 130 interrupted (the journal stays valid: --resume).
     """
-    from drdata.labeling.batch import label as label_verb
+    from drdata.terraform.tool import TerraformUnavailable
 
     debug = ctx.obj["debug"]
     check_outdir(outdir)
     try:
-        run, written = label_verb(path, outdir, taxonomy=taxonomy, jobs=jobs, cache=not no_cache,
+        run = verbs.label(path, outdir, taxonomy=taxonomy, jobs=jobs, cache=not no_cache,
                                   backend=backend, timeout=task_timeout, progress=progress, resume=resume,
-                                  engine=engine, scheduler=scheduler)
+                                  engine=engine, scheduler=scheduler, ship=ship, window=window,
+                                  terraform_validate=terraform_validate)
+    except TerraformUnavailable as exc:
+        raise UserError(f"--terraform-validate: {exc}") from None
     except KeyboardInterrupt:
         click.echo(f"interrupted: finished tasks are kept in {outdir / 'journal.jsonl'}; "
                    "run again with --resume to continue", err=True)
         sys.exit(EXIT_INTERRUPTED)
     except (ValueError, OSError, RuntimeError) as exc:
         _fail(exc, debug)
-    summary = {**run.summary(), "outdir": str(outdir), "files": [p.name for p in written]}
+    summary = {**run.summary(), "outdir": str(outdir), "files": [p.name for p in run.files]}
     fixed = summary["fixed"]
     click.echo(json.dumps(summary, sort_keys=True))
     if fail_on:
@@ -145,10 +158,9 @@ def label(ctx, path: Path, outdir: Path, taxonomy: str, jobs: int | None, no_cac
 def stats(ctx, outdir: Path, out_dir: Path, as_json: bool) -> None:
     """Severity statistics, plots and the corpus report of a `drdata label` OUTDIR, written to DIR."""
     from drdata.stats import format_summary
-    from drdata.stats import stats as stats_verb
 
     try:
-        summary = stats_verb(outdir, out_dir)
+        summary = verbs.stats(outdir, out_dir)
     except (ValueError, OSError) as exc:
         _fail(exc, ctx.obj["debug"])
     click.echo(json.dumps(summary, sort_keys=True) if as_json else format_summary(summary))
@@ -164,10 +176,8 @@ def stats(ctx, outdir: Path, out_dir: Path, as_json: bool) -> None:
 @click.pass_context
 def report(ctx, task_path: Path, out_file: Path | None, taxonomy: str) -> None:
     """Failure report of one task (MODEL vs IDEAL answer), generated from the code, as Markdown."""
-    from drdata.reports.render import report as report_verb
-
     try:
-        text = report_verb(task_path, out_file, taxonomy=taxonomy)
+        text = verbs.report(task_path, out_file, taxonomy=taxonomy)
     except (ValueError, OSError) as exc:
         _fail(exc, ctx.obj["debug"])
     if out_file is None:
@@ -191,7 +201,17 @@ def report(ctx, task_path: Path, out_file: Path | None, taxonomy: str) -> None:
               type=click.Choice(["Critical", "High", "Medium", "Low"], case_sensitive=False),
               help="Keep tasks where the IDEAL fixed a failure of this severity (repeat it).")
 @click.option("--max-chars", type=click.IntRange(min=1), default=None,
-              help="Drop rows whose text columns add up to more characters.")
+              help="Drop rows whose longest sequence (prompt + completion, ...) has more characters.")
+@click.option("--max-tokens", type=click.IntRange(min=1), default=None,
+              help="Drop rows whose longest sequence has more tokens (estimated as characters / 3, or counted "
+                   "with --tokenizer).")
+@click.option("--tokenizer", default=None,
+              help="Count tokens for --max-tokens with this tokenizer (a transformers name or local folder).")
+@click.option("--granularity", type=click.Choice(GRANULARITIES), default="answer", show_default=True,
+              help="sft/sft_messages/preference rows: one per answer, one per Terraform file of the answer, or "
+                   "auto (per answer where it fits --max-chars/--max-tokens, per file where it does not).")
+@click.option("--repair-per-task-category", type=click.IntRange(min=0), default=5, show_default=True,
+              help="At most this many repair rows of one category per task (0: no cap).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the split hash.")
 @click.option("--source", "source_description", default=None,
               help="Where the corpus comes from (repository and commit), written into the card.")
@@ -199,15 +219,16 @@ def report(ctx, task_path: Path, out_file: Path | None, taxonomy: str) -> None:
 @click.pass_context
 def export(ctx, labels_dir: Path, dataset_dir: Path, configs: tuple[str, ...], corpus: Path | None,
            min_training_quality: float | None, categories: tuple[str, ...], severities: tuple[str, ...],
-           max_chars: int | None, seed: int, source_description: str | None, license_: str) -> None:
+           max_chars: int | None, max_tokens: int | None, tokenizer: str | None, granularity: str,
+           repair_per_task_category: int, seed: int, source_description: str | None, license_: str) -> None:
     """Write the fine-tuning datasets of a labels folder (from `drdata label`) in the Hub layout."""
-    from drdata.export import export_datasets
-
     debug = ctx.obj["debug"]
     try:
-        result = export_datasets(labels_dir, dataset_dir, corpus=corpus, configs=configs or None,
+        result = verbs.export(labels_dir, dataset_dir, corpus=corpus, configs=configs or None,
                                  min_training_quality=min_training_quality, categories=categories or None,
-                                 severities=severities or None, max_chars=max_chars, seed=seed,
+                                 severities=severities or None, max_chars=max_chars, max_tokens=max_tokens,
+                                 tokenizer=tokenizer, granularity=granularity,
+                                 repair_per_task_category=repair_per_task_category or None, seed=seed,
                                  source_description=source_description, license=license_,
                                  log=lambda msg: click.echo(msg, err=True))
     except KeyboardInterrupt:
@@ -232,14 +253,44 @@ def publish(ctx, dataset_dir: Path, repo_id: str, private: bool, yes: bool) -> N
 
     The token comes from HF_TOKEN or the standard login (`hf auth login`); it is never printed.
     """
-    from drdata.export import publish as publish_dataset
-
     debug = ctx.obj["debug"]
     try:
-        plan = publish_dataset(dataset_dir, repo_id, private=private, dry_run=not yes)
+        plan = verbs.publish(dataset_dir, repo_id, private=private, dry_run=not yes)
     except (ValueError, OSError) as exc:
         _fail(exc, debug)
     click.echo(plan.describe())
+
+
+@cli.group()
+def schema() -> None:
+    """The AWS provider schema extract the schema detectors read."""
+
+
+@schema.command("show")
+def schema_show() -> None:
+    """Print where the extract in use came from (provider and terraform versions, counts)."""
+    click.echo(json.dumps(verbs.schema_show(), sort_keys=True))
+
+
+@schema.command("update")
+@click.option("-o", "--out", "out_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the extract here (default: replace the one shipped in the drdata package).")
+@click.option("--provider-version", default=None, help="aws provider version in the mirror (default: newest).")
+@click.option("--mirror", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Filesystem mirror with the provider plugin (default: DRDATA_TF_MIRROR or the usual folders).")
+@click.option("--terraform", "terraform_bin", default=None, help="terraform binary (default: terraform on PATH).")
+@click.pass_context
+def schema_update(ctx, out_file: Path | None, provider_version: str | None, mirror: Path | None,
+                  terraform_bin: str | None) -> None:
+    """Regenerate the extract with `terraform providers schema -json`, offline, from a local mirror."""
+    from drdata.terraform.tool import TerraformUnavailable
+
+    try:
+        summary = verbs.schema_update(out_file, provider_version=provider_version, terraform=terraform_bin,
+                                mirror=mirror)
+    except (TerraformUnavailable, ValueError, OSError, RuntimeError) as exc:
+        _fail(exc, ctx.obj["debug"])
+    click.echo(json.dumps(summary, sort_keys=True))
 
 
 def main() -> None:

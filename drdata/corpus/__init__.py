@@ -7,6 +7,7 @@ from drdata.corpus.reader import (
     Task,
     load_corpus,
     parse_training_quality,
+    read_single_task,
     read_task,
     tasks_frame,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "Task",
     "load_corpus",
     "parse_training_quality",
+    "read_single_task",
     "read_task",
     "tasks_frame",
 ]

@@ -64,11 +64,26 @@ _SINGLE_FILE_RE = re.compile(r"\b(single|one)\s+(?:terraform\s+|hcl\s+|\.tf\s+)?
 _ENGINE_RE = re.compile(r"\b(aurora[ -]postgres(?:ql)?|aurora[ -]mysql|postgres(?:ql)?|mysql|mariadb|redis|"
                         r"valkey|memcached)\b[^.\n]{0,25}?\bv?(\d+(?:\.\d+){1,2})\b", re.I)
 _NAMING_SENTENCE_RE = re.compile(r"\bnam(?:e|es|ed|ing)\b", re.I)
-_PATTERN_RE = re.compile(r"[`'\"]?((?:[\w.-]*(?:\{[\w.-]+\}|<[\w.-]+>|\$\{[\w.-]+\})[\w.-]*)+)[`'\"]?")
+# Bounded pieces: an unbounded [\w.-]* retried at every start of a long word is quadratic (a 400k one-word
+# prompt took minutes).
+_PATTERN_RE = re.compile(r"[`'\"]?((?:[\w.-]{0,80}(?:\{[\w.-]{1,60}\}|<[\w.-]{1,60}>|\$\{[\w.-]{1,60}\})[\w.-]{0,80})+)[`'\"]?")
 _PLACEHOLDER_RE = re.compile(r"\{([\w.-]+)\}|<([\w.-]+)>")
 # Placeholders whose value differs per deployment: a suffix, an id, a random value, a PR number.
 _DEPLOYMENT_WORDS = re.compile(r"(?i)suffix|^(?:unique[_-]?)?id(?:entifier)?$|^resource[_-]?id$|unique|random|uuid|"
                                r"^pr(?:[_-]?(?:number|id))?$|deployment[_-]?id")
+# Lambda runtimes as a prompt writes them ("Node.js 18", "nodejs18.x", "Python 3.9", "Java 11", ".NET 6",
+# "Ruby 2.7", "Go 1.x"), turned into runtime identifiers.
+_RUNTIME_RE = re.compile(r"(?<![\w.])(node(?:\.?js)?|python|java|ruby|\.net|dotnet|go)\s*v?(\d+(?:\.\d+|\.x)?)", re.I)
+_TERRAFORM_VERSION_RE = re.compile(r"\bterraform\b[^.\n]{0,20}?(?:v|version\s*|>=?\s*|~>\s*)(\d+\.\d+)", re.I)
+# "AWS provider 5.x", "AWS provider version 5.0 or higher", "hashicorp/aws ~> 5.0", "AWS Provider v5+": the
+# number must follow a space, a `v` or an operator, so "AWS provider for us-east-1" names no version.
+_PROVIDER_VERSION_RE = re.compile(r"\b(?:(aws|google|azurerm)\s+provider|provider\s+[\"`']?(aws|google|azurerm)\b|"
+                                  r"hashicorp/(aws|google|azurerm))[^.\n]{0,25}?(?:[\s`(~>=≥]|\bv)(\d{1,2})"
+                                  r"(?:\.(?:\d+|x)|\+|(?![\w-]))", re.I)
+_SINGLE_NAT_RE = re.compile(r"\b(?:single|one|1)\s+(?:shared\s+)?nat(?:\s+gateway)?\b(?!s)", re.I)
+# "a NAT gateway per AZ", "NAT gateways in each availability zone": the prompt asks for more than one somewhere.
+_NAT_PER_AZ_RE = re.compile(r"\bnat(?:\s+gateways?)?\b[^.\n]{0,30}\b(?:per|each|every)\s+(?:az|availability|(?:public\s+)?subnet)",
+                            re.I)
 _ENGINE_MIN_MAJOR = {"mysql": 5, "mariadb": 10, "postgres": 9, "aurora-postgresql": 9, "aurora-mysql": 2,
                      "redis": 3, "valkey": 7, "memcached": 1}
 
@@ -83,6 +98,10 @@ class Requirements:
     engine_versions: tuple[tuple[str, str], ...] = ()  # (engine, version as written), engine lower-cased
     naming_patterns: tuple[str, ...] = ()
     naming_suffix_words: tuple[str, ...] = ()  # placeholders of the patterns that differ per deployment
+    runtimes: tuple[str, ...] = ()  # Lambda runtime identifiers (nodejs18.x, python3.9)
+    terraform_versions: tuple[str, ...] = ()  # Terraform versions the prompt names ("0.12", "1.5")
+    single_nat: bool = False  # the prompt asks for one NAT gateway (a cost choice, not a gap)
+    provider_majors: tuple[tuple[str, int], ...] = ()  # provider majors the prompt asks for (("aws", 5),)
 
     @property
     def prescribes_names_without_suffix(self) -> bool:
@@ -91,7 +110,8 @@ class Requirements:
 
     def __bool__(self) -> bool:
         return bool(self.names or self.tag_keys or self.regions or self.files or self.single_file
-                    or self.engine_versions or self.naming_patterns)
+                    or self.engine_versions or self.naming_patterns or self.runtimes or self.terraform_versions
+                    or self.single_nat or self.provider_majors)
 
     def prescribes_name(self, name: str) -> bool:
         return name in self.names
@@ -112,6 +132,14 @@ class Requirements:
             parts.append("engines " + ", ".join(f"{e} {v}" for e, v in self.engine_versions))
         if self.naming_patterns:
             parts.append("naming " + ", ".join(self.naming_patterns[:3]))
+        if self.runtimes:
+            parts.append("runtimes " + ", ".join(self.runtimes))
+        if self.terraform_versions:
+            parts.append("terraform " + ", ".join(self.terraform_versions))
+        if self.single_nat:
+            parts.append("a single NAT gateway")
+        if self.provider_majors:
+            parts.append("providers " + ", ".join(f"{p} {m}.x" for p, m in self.provider_majors))
         return "; ".join(parts) or "nothing explicit"
 
 
@@ -134,8 +162,17 @@ def _looks_like_key(word: str, quoted: bool) -> bool:
     return word[0].isupper() or (quoted and word.isalpha() and word.islower())
 
 
+# A tag map the prompt writes out as code (`common_tags = { Project = ..., Owner = "..." }`): its keys.
+_TAG_MAP_RE = re.compile(r"\b\w*tags\s*=\s*(?:merge\(\s*)?\{([^{}]{1,800})\}", re.IGNORECASE)
+_MAP_KEY_RE = re.compile(r"^\s*\"?([A-Za-z][A-Za-z0-9_-]{0,40})\"?\s*[=:]", re.MULTILINE)
+
+
 def _tag_keys(text: str) -> tuple[str, ...]:
     keys: dict[str, None] = {}
+    for m in _TAG_MAP_RE.finditer(text):
+        for k in _MAP_KEY_RE.findall(m.group(1).replace(",", "\n")):
+            if k.lower() not in _NOT_KEYS and k.lower() != "name":
+                keys.setdefault(k)
     for s in _sentences(text):
         if not _TAG_SENTENCE_RE.search(s):
             continue
@@ -173,6 +210,24 @@ def _prescribed_name(name: str, noun: str | None) -> bool:
     return "-" in name or bool(re.fullmatch(r"[A-Z][a-z0-9]+(?:[A-Z][A-Za-z0-9]*)+", name))
 
 
+def _runtime_id(language: str, version: str) -> str | None:
+    lang = language.lower().replace(".", "")
+    major = version.split(".")[0]
+    if lang.startswith("node"):
+        return f"nodejs{major}.x"
+    if lang == "python" and version.count(".") == 1 and not version.endswith(".x"):
+        return f"python{version}"
+    if lang == "java":
+        return f"java{major}"
+    if lang in ("net", "dotnet"):
+        return f"dotnet{major}"
+    if lang == "ruby" and "." in version:
+        return f"ruby{version}"
+    if lang == "go" and major == "1":
+        return "go1.x"
+    return None
+
+
 def extract_requirements(prompt: str | None) -> Requirements:
     """The explicit requirements of a PROMPT (see the module docstring). Never raises; empty for no text."""
     if not prompt or not isinstance(prompt, str):
@@ -195,6 +250,8 @@ def extract_requirements(prompt: str | None) -> Requirements:
     patterns: dict[str, None] = {}
     for sentence in _sentences(text):
         # A convention for every resource, not the name of one kind of resource ("a bucket named x-<id>").
+        if "{" not in sentence and "<" not in sentence:
+            continue  # no placeholder, no convention
         prose = _PATTERN_RE.sub(" ", sentence).lower()
         if _NAMING_SENTENCE_RE.search(sentence) and not (set(re.findall(r"[a-z]+", prose)) & _OBJECT_NOUNS):
             for m in _PATTERN_RE.finditer(sentence):
@@ -210,5 +267,10 @@ def extract_requirements(prompt: str | None) -> Requirements:
         for m in re.finditer(r"\$\{(?:var\.|local\.)?([\w-]+)\}", pattern):
             if _DEPLOYMENT_WORDS.search(m.group(1)):
                 words.setdefault(m.group(1))
+    runtimes = tuple(dict.fromkeys(r for r in (_runtime_id(lang, v) for lang, v in _RUNTIME_RE.findall(text)) if r))
+    terraform = tuple(dict.fromkeys(_TERRAFORM_VERSION_RE.findall(text)))
+    majors = tuple(dict.fromkeys(((a or b or c).lower(), int(v)) for a, b, c, v in _PROVIDER_VERSION_RE.findall(text)))
     return Requirements(frozenset(names), _tag_keys(text), tuple(regions), files,
-                        bool(_SINGLE_FILE_RE.search(text)), tuple(engines), tuple(patterns), tuple(words))
+                        bool(_SINGLE_FILE_RE.search(text)), tuple(engines), tuple(patterns), tuple(words),
+                        runtimes, terraform,
+                        bool(_SINGLE_NAT_RE.search(text)) and not _NAT_PER_AZ_RE.search(text), majors)

@@ -370,8 +370,8 @@ def _task_dirs(root: Path) -> list[tuple[Path, str | None]]:
     return found
 
 
-def load_corpus(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> list[Task]:
-    """Every task under ``path``, sorted by (platform, id).
+def find_task_dirs(path: str | Path) -> list[tuple[Path, str | None]]:
+    """(task folder, platform when the layout tells it) of every task under ``path``, without reading any task.
 
     Raises :class:`CorpusError` when ``path`` does not exist or holds no task folder.
     """
@@ -387,7 +387,15 @@ def load_corpus(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> list[Ta
     dirs = _task_dirs(root)
     if not dirs:
         raise CorpusError(f"{root}: no task found; {_EXPECTED}")
-    tasks = [read_task(d, platform, max_bytes=max_bytes) for d, platform in dirs]
+    return dirs
+
+
+def load_corpus(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> list[Task]:
+    """Every task under ``path``, sorted by (platform, id).
+
+    Raises :class:`CorpusError` when ``path`` does not exist or holds no task folder.
+    """
+    tasks = [read_task(d, platform, max_bytes=max_bytes) for d, platform in find_task_dirs(path)]
     return sorted(tasks, key=lambda t: (t.platform, t.id))
 
 
@@ -428,3 +436,16 @@ def tasks_frame(tasks: list[Task]) -> pd.DataFrame:
         frame[f"{key}_chars"] = frame[f"{key}_chars"].astype("int64")
     frame["n_problems"] = frame["n_problems"].astype("int64")
     return frame
+
+
+def read_single_task(path: str | Path):
+    """The one task at ``path`` (a task folder, or a folder holding exactly one task)."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such task folder")
+    if is_task_folder(path):
+        return read_task(path)
+    tasks = load_corpus(path)
+    if len(tasks) != 1:
+        raise ValueError(f"{path}: holds {len(tasks)} tasks; point at one task folder")
+    return tasks[0]

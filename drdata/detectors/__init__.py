@@ -1,8 +1,7 @@
-"""Detectors over one parsed answer. See :mod:`drdata.detectors.registry`.
+"""The rule framework: categories, detectors over one parsed answer, their outcomes. See :mod:`drdata.detectors.registry`.
 
-Sub-packages group them by theme: ``reference`` (the 12 categories of the
-reference report), ``services`` (AWS service configuration and security),
-``code`` (code structure, providers, variables, naming).
+The categories themselves, each with its detector, are the modules of :mod:`drdata.catalog`; the helpers
+they share are :mod:`drdata.detectors.helpers`.
 """
 
 from drdata.detectors.registry import (  # noqa: F401

@@ -1,6 +1,9 @@
-"""Detectors: small pure functions over one parsed answer, registered with metadata.
+"""Categories and their detectors: declared data plus small pure functions over one parsed answer.
 
-A detector is written like snorkel's ``@labeling_function`` or a tflint rule::
+A category module (``drdata/catalog/<id>.py``) declares its :class:`Category` and the detector that labels
+it, written like snorkel's ``@labeling_function`` or a tflint rule::
+
+    CATEGORY = declare(Category(id="kms_key_alias_missing", number=12, theme="reference", area="kms", ...))
 
     @detector(category="kms_key_alias_missing")
     def kms_key_alias_missing(cfg: TerraformConfig):
@@ -11,7 +14,7 @@ A detector is written like snorkel's ``@labeling_function`` or a tflint rule::
 
 It yields :func:`hit` for each failure and :func:`cannot_tell` where it could
 not decide (a value behind a variable it cannot resolve, ...). The registry key
-is the function name, which by convention equals its category id.
+is the function name, which must equal its category id.
 
 :func:`run_detector` turns what a detector yields into an :class:`Outcome`:
 ``fires`` (findings), ``clear``, or ``unknown`` — "could not parse / could not
@@ -26,11 +29,103 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
-from drdata.hcl.model import Attribute, Block, Resource, TerraformConfig
-from drdata.taxonomy import SEVERITIES
-from drdata.taxonomy import category as get_category
+from drdata.hcl.model import Attribute, Block, Resource, TerraformConfig, block_address, block_kind  # noqa: F401 - re-exported for the rules
 
 FIRES, CLEAR, UNKNOWN = "fires", "clear", "unknown"
+
+SEVERITIES = ("Critical", "High", "Medium", "Low")
+SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}  # 0 = most severe
+RULE_SETS = ("aws", "convention")
+# reference: the 12 categories of the reference report (Pr4579); services: AWS service configuration and
+# security; code: code structure, providers, variables, naming.
+THEMES = ("reference", "services", "code")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportRule:
+    """How a human report's item title names the category (used by :mod:`drdata.corpus.report_mapping`).
+
+    Rules of all categories run in one sequence ordered by ``order``: a *specific* rule names a failure, and
+    the first whose ``strong`` pattern matches the title wins (more specific rules take lower numbers than the
+    broad ones they overlap with); ``weak`` matches decide only when the body does not point elsewhere.
+    ``topic`` rules name a service and come after every specific rule; among them the match nearest the start
+    of the title wins, where a ``kind_topic`` (a kind of failure: "naming", "tags") beats a service noun.
+    Patterns are lower case: they run on lower-cased text.
+    """
+
+    order: int
+    strong: str
+    weak: str | None = None
+    topic: bool = False
+    kind_topic: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Category:
+    """One failure category: the one id used by its detector function, the registry, dataset columns and docs."""
+
+    id: str
+    number: int  # a stable position: 1-12 are the reference report's categories, in its order
+    theme: str  # one of THEMES
+    area: str  # service area or concern (kms, s3, database, schema, ...): a tag that groups related checks
+    title: str
+    severity: str
+    rule_set: str  # "aws" (AWS correctness/security) or "convention" (this pipeline's own rules)
+    what: str  # what the failure is
+    root_cause: str  # why models make it
+    impact: str  # what goes wrong when deployed
+    fix: str  # how to fix it
+    opt_in: bool = False  # labelled only on request (needs an outside tool); not in the named taxonomies
+    # A convention of the whole answer (its names, its tags), not a property of single objects: an IDEAL written
+    # afresh that follows it repairs it even where it has no object of the failing kind.
+    answer_wide: bool = False
+    tables: tuple[str, ...] = ()  # the data tables (drdata/catalog/data/<name>.json) its rules read
+    report_rules: tuple[ReportRule, ...] = ()  # how report item titles name it (drdata.corpus.report_mapping)
+    # A stricter title rule naming the failure itself, for the recall benchmarks' second column and severity
+    # evidence (the report mapping is broad on purpose: every item gets a category).
+    title_rule: str | None = None
+
+    @property
+    def reference(self) -> bool:
+        """One of the 12 categories of the reference report (the ``reference`` taxonomy)."""
+        return self.theme == "reference"
+
+    def __post_init__(self) -> None:
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"category {self.id}: severity {self.severity!r} is not one of {SEVERITIES}")
+        if self.rule_set not in RULE_SETS:
+            raise ValueError(f"category {self.id}: rule_set {self.rule_set!r} is not one of {RULE_SETS}")
+        if self.theme not in THEMES:
+            raise ValueError(f"category {self.id}: theme {self.theme!r} is not one of {THEMES}")
+
+
+_CATEGORIES: dict[str, Category] = {}
+
+
+def declare(cat: Category) -> Category:
+    """Add a category to the known set (called by its module in drdata/catalog at import)."""
+    for other in _CATEGORIES.values():
+        if other.id != cat.id and other.number == cat.number:
+            raise ValueError(f"categories {other.id} and {cat.id} share number {cat.number}")
+    if cat.id in _CATEGORIES and _CATEGORIES[cat.id] != cat:
+        raise ValueError(f"category {cat.id} declared twice")
+    _CATEGORIES[cat.id] = cat
+    return cat
+
+
+def declared_category(cid: str) -> Category:
+    """The category of that id (opt-in ones too; loads the category modules)."""
+    _load()
+    try:
+        return _CATEGORIES[cid]
+    except KeyError:
+        raise KeyError(f"unknown category {cid!r}") from None
+
+
+def all_categories() -> list[Category]:
+    """Every declared category (opt-in ones too), by number (loads the category modules)."""
+    _load()
+    return sorted(_CATEGORIES.values(), key=lambda c: c.number)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +192,7 @@ class Detector:
 
     @property
     def rule_set(self) -> str:
-        return get_category(self.category).rule_set
+        return _CATEGORIES[self.category].rule_set
 
 
 @dataclass
@@ -135,7 +230,11 @@ def detector(*, category: str, severity: str | None = None, reads: Iterable[str]
     names the rule looks at (see :attr:`Detector.reads`)."""
 
     def wrap(func: Callable) -> Callable:
-        cat = get_category(category)
+        if category not in _CATEGORIES:
+            raise ValueError(f"detector {func.__name__}: declare category {category!r} before its detector")
+        if func.__name__ != category:
+            raise ValueError(f"detector {func.__name__}: name it like its category ({category}): one name everywhere")
+        cat = _CATEGORIES[category]
         sev = severity or cat.severity
         if sev not in SEVERITIES:
             raise ValueError(f"detector {func.__name__}: bad severity {sev!r}")
@@ -151,36 +250,41 @@ def detector(*, category: str, severity: str | None = None, reads: Iterable[str]
     return wrap
 
 
+PairRule = Callable[..., list[Finding]]  # (model, ideal, diff) -> extra MODEL findings of its category
+_PAIR_RULES: dict[str, PairRule] = {}
+
+
+def pair_rule(*, category: str) -> Callable[[PairRule], PairRule]:
+    """Register a category's rule over both answers of a pair: ``rule(model, ideal, diff)`` returns MODEL
+    findings only a comparison reveals (``diff`` is the pair's structural diff: ``diff.counterpart(address)``
+    gives the IDEAL object matching a MODEL address). At most one per category."""
+
+    def wrap(func: PairRule) -> PairRule:
+        if category not in _CATEGORIES:
+            raise ValueError(f"pair rule {func.__name__}: declare category {category!r} before its pair rule")
+        if category in _PAIR_RULES and _PAIR_RULES[category].__module__ != func.__module__:
+            raise ValueError(f"category {category} has two pair rules")
+        _PAIR_RULES[category] = func
+        return func
+
+    return wrap
+
+
+def pair_rules() -> dict[str, PairRule]:
+    """Category id -> its pair rule, in the categories' number order (loads the category modules)."""
+    _load()
+    return {cid: _PAIR_RULES[cid] for cid in sorted(_PAIR_RULES, key=lambda c: _CATEGORIES[c].number)}
+
+
 # -- what detectors yield -------------------------------------------------------------
 
-def _evidence(block: Block, attr: Attribute | None) -> tuple[int, str]:
+def evidence(block: Block, attr: Attribute | None) -> tuple[int, str]:
+    """(line, quoted source) of a finding on ``block``: the attribute's lines, else the whole block."""
     if attr is not None:
         first = attr.line - block.line
         lines = block.source.splitlines()[first:first + (attr.end_line - attr.line) + 1]
         return attr.line, "\n".join(lines) if lines else f"{attr.name} = {attr.source}"
     return block.line, block.source
-
-
-def _kind(block: Block) -> str:
-    if isinstance(block, Resource):
-        return block.resource_type if block.mode == "managed" else f"data.{block.resource_type}"
-    return block.type
-
-
-def block_address(block: Block) -> str:
-    if isinstance(block, Resource):
-        return block.address
-    if block.type in ("variable",):
-        return f"var.{block.labels[0]}" if block.labels else "var"
-    if block.type == "module":
-        return f"module.{block.labels[0]}" if block.labels else "module"
-    if block.type == "output":
-        return f"output.{block.labels[0]}" if block.labels else "output"
-    if block.type == "provider":
-        alias = block.get("alias")
-        name = block.labels[0] if block.labels else "provider"
-        return f"provider.{name}" + (f".{alias}" if isinstance(alias, str) and alias else "")
-    return ".".join((block.type, *block.labels))
 
 
 def hit(block: Block | None, message: str, attr: Attribute | str | None = None, *,
@@ -196,8 +300,8 @@ def hit(block: Block | None, message: str, attr: Attribute | str | None = None, 
     name = attr if isinstance(attr, str) else (attr.name if attr is not None else "")
     if isinstance(attr, str):
         attr = block.attributes.get(attr)
-    line, ev = _evidence(block, attr)
-    return Hit(address or block_address(block), _kind(block), block.file, line, message, ev, severity,
+    line, ev = evidence(block, attr)
+    return Hit(address or block_address(block), block_kind(block), block.file, line, message, ev, severity,
                name if part is None else part)
 
 
@@ -281,19 +385,12 @@ _LOADED: list[bool] = []
 
 def _load() -> None:
     if _LOADED:
-        return  # listing the detector packages on every call costs more than some detectors
+        return  # listing the category modules on every call costs more than some detectors
     import importlib
     import pkgutil
 
-    import drdata.detectors as pkg
+    import drdata.catalog as pkg
 
-    for sub in ("reference", "services", "code"):
-        try:
-            subpkg = importlib.import_module(f"drdata.detectors.{sub}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"drdata.detectors.{sub}":
-                raise
-            continue
-        for mod in pkgutil.iter_modules(subpkg.__path__):
-            importlib.import_module(f"{pkg.__name__}.{sub}.{mod.name}")
+    for mod in pkgutil.iter_modules(pkg.__path__):
+        importlib.import_module(f"{pkg.__name__}.{mod.name}")
     _LOADED.append(True)

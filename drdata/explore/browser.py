@@ -32,13 +32,11 @@ def _run_of(run):
 
 
 def _read(folder):
-    from drdata.labeling.batch import LabelRun
-    from drdata.stats import read_labels_dir
+    from drdata.labeling.store import LabelRun
 
-    data = read_labels_dir(folder)
-    findings = data["findings"] if data["findings"] is not None else pd.DataFrame()
-    return LabelRun(data["tasks"], data["labels"], findings, data["report_items"], data["agreement"],
-                    meta={**data["meta"], "labels_dir": str(folder)})
+    run = LabelRun.open(folder)
+    run.meta = {**run.meta, "labels_dir": str(folder)}
+    return run
 
 
 def task_table(run) -> pd.DataFrame:
@@ -46,7 +44,9 @@ def task_table(run) -> pd.DataFrame:
     from drdata.stats.tables import task_scores
 
     scores = task_scores(run.tasks, run.labels)
-    n_find = run.findings.groupby("task_id").size() if len(run.findings) else pd.Series(dtype="int64")
+    findings = run.findings
+    n_find = (findings.groupby("task_id").size() if findings is not None and len(findings)
+              else pd.Series(dtype="int64"))
     scores["findings"] = n_find.reindex(scores.index, fill_value=0).astype("int64")
     cols = ["severity_score", "fixed_total", "critical", "high", "medium", "low", "findings"]
     cols += [c for c in ("complexity", "subtask", "training_quality") if c in scores.columns]

@@ -16,8 +16,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import pandas as pd
-
 RUNS_DIR_ENV = "DRDATA_LABEL_RUNS"  # where keyed label runs live (default: <drdata cache dir>/label-runs)
 
 _CURRENT: dict[str, object] = {}  # the corpus and run of the last label_run call in this process
@@ -51,7 +49,7 @@ def corpus_fingerprint(corpus: str | Path) -> str:
 def run_key(corpus: str | Path, taxonomy: str = "full") -> str:
     """Folder name of a corpus's label run: ``<corpus name>-<corpus hash>-drdata<version>-<code hash>-<taxonomy>``."""
     from drdata import __version__
-    from drdata.hcl.cache import code_fingerprint
+    from drdata.labeling.cache import code_fingerprint
 
     name = Path(corpus).resolve().name or "corpus"
     return f"{name}-{corpus_fingerprint(corpus)[:10]}-drdata{__version__}-{code_fingerprint()[:8]}-{taxonomy}"
@@ -68,25 +66,18 @@ def _complete(folder: Path) -> bool:
 
 def label_run(corpus: str | Path, labels: str | Path | None = None, *, taxonomy: str = "full",
               progress: bool = True, jobs: int | None = None, quiet: bool = False):
-    """The :class:`~drdata.labeling.batch.LabelRun` of ``corpus``, labeled at most once.
+    """The :class:`~drdata.labeling.store.LabelRun` of ``corpus``, labeled at most once.
 
     ``labels``: a ``drdata label`` output folder to read (or to write when it holds none); default: the
     shared folder of this corpus, drdata version and taxonomy (:func:`default_labels_dir`). Prints one line
     saying where the labels come from. The run's ``meta["labels_dir"]`` is the folder.
     """
-    from drdata.labeling.batch import LabelRun
-    from drdata.stats import read_labels_dir
+    from drdata.labeling.store import LabelRun
 
     corpus = Path(corpus)
     folder = Path(labels) if labels else default_labels_dir(corpus, taxonomy)
     if _complete(folder):
-        data = read_labels_dir(folder)
-        findings = data["findings"] if data["findings"] is not None else pd.DataFrame()
-        run = LabelRun(data["tasks"], data["labels"], findings, data["report_items"], data["agreement"],
-                       meta=data["meta"])
-        diff = folder / "diff.parquet"
-        if diff.is_file():
-            run.diff = pd.read_parquet(diff)
+        run = LabelRun.open(folder)  # each table is read when first used (the export needs none of them)
         if not quiet:
             print(f"labels: read {len(run.tasks)} tasks from {folder}")
     else:

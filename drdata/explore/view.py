@@ -680,7 +680,7 @@ LABEL_TIMEOUT = 30.0  # seconds: a task the batch labeler would time out on must
 def label_with_limit(task: Task, taxonomy: str = "full", timeout: float | None = LABEL_TIMEOUT) -> PairLabels:
     """:func:`~drdata.labeling.label_task` under a time limit (``TimeoutError`` past it)."""
     from drdata.labeling import label_task
-    from drdata.labeling.batch import TaskTimeout, _alarm, _disarm
+    from drdata.labeling.task import TaskTimeout, _alarm, _disarm
 
     handle = _alarm(timeout)
     try:

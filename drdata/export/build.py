@@ -11,7 +11,6 @@ written with a fixed writer configuration, the card carries no timestamp.
 from __future__ import annotations
 
 import io
-import json
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,8 +19,23 @@ from typing import Any
 
 import pandas as pd
 
-from drdata.export.configs import BUILDERS, CONFIG_NAMES, SORT_KEYS, TEXT_COLUMNS, TaskRecord, features
-from drdata.export.splits import DEFAULT_FRACTIONS, SPLITS, Grouping, TaskText, assign_splits
+from drdata.export.configs import (
+    BUILDERS,
+    CONFIG_NAMES,
+    CONFLICT_COLUMNS,
+    GRANULAR,
+    PROMPT_COLUMN,
+    SORT_KEYS,
+    UNIQUE_COLUMNS,
+    TaskRecord,
+    estimate_tokens,
+    features,
+    sequence_chars,
+    sequence_texts,
+)
+from drdata.export.names import GRANULARITIES
+from drdata.export.splits import DEFAULT_FRACTIONS, SPLITS, Grouping, TaskText, assign_splits, normalise
+from drdata.labeling.store import LabelRun
 from drdata.taxonomy import SEVERITIES, category_ids
 
 
@@ -42,6 +56,12 @@ class ExportResult:
     dropped_rows: dict[str, dict[str, int]]  # config -> reason -> rows left out
     empty_splits: dict[str, list[str]]  # config -> splits with no row (not written)
     errors: dict[str, str] = field(default_factory=dict)  # config -> why it was not exported
+    # config -> split -> length figures of the written rows (see ``length_stats``)
+    lengths: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    # config -> {"duplicates_within_split", "duplicates_across_splits", "conflicts", "prompts_in_two_splits"}
+    dedup: dict[str, dict[str, int]] = field(default_factory=dict)
+    split_rows: dict[str, int] = field(default_factory=dict)  # config -> rows replaced by per-file rows (auto)
+    options: dict[str, Any] = field(default_factory=dict)
 
     @property
     def groups_merged(self) -> int:
@@ -62,6 +82,9 @@ class ExportResult:
             "dropped_rows": self.dropped_rows,
             "empty_splits": self.empty_splits,
             "errors": self.errors,
+            "dedup": self.dedup,
+            "split_into_files": self.split_rows,
+            "lengths": self.lengths,
             "files": [str(p.relative_to(self.out_dir)) for p in self.files],
         }
 
@@ -87,16 +110,14 @@ def load_labeled(labels_dir: str | Path, corpus: str | Path | Iterable | None = 
     if missing:
         raise ExportError(f"{labels_dir}: not a labels folder (missing {', '.join(missing)}); "
                           f"write one with `drdata label CORPUS -o {labels_dir}`")
-    meta: dict[str, Any] = {}
-    run_json = labels_dir / "run.json"
-    if run_json.is_file():
-        try:
-            meta = json.loads(run_json.read_text(encoding="utf-8"))
-        except ValueError as exc:
-            raise ExportError(f"{run_json}: not valid JSON ({exc})") from None
-    tasks = pd.read_parquet(labels_dir / "tasks.parquet")
-    labels = pd.read_parquet(labels_dir / "labels.parquet")
-    findings = pd.read_parquet(labels_dir / "findings.parquet")
+    try:
+        run = LabelRun.open(labels_dir)
+    except ValueError as exc:  # a run.json that is not JSON
+        raise ExportError(str(exc)) from None
+    meta: dict[str, Any] = dict(run.meta)
+    if run.drdata_version is not None:
+        meta["drdata_version"] = run.drdata_version
+    tasks, labels, findings = run.tasks, run.labels, run.findings
     if corpus is None:
         corpus = meta.get("corpus")
         if not corpus:
@@ -183,6 +204,9 @@ def _select(data: LabeledCorpus, labels_by_task: dict[str, list[dict]], *, min_t
             drop("not in the corpus")
         elif row.get("status") != "ok":
             drop("labeling status not ok")
+        elif row.get("pair_state") in ("ideal_unusable", "model_unusable"):
+            # One answer has no Terraform: no pair to learn from, and every label of the task is unknown.
+            drop("one answer has no Terraform (pair_state " + row["pair_state"] + ")")
         elif _blank(task.prompt) or _blank(task.model_response) or _blank(task.ideal_response):
             drop("prompt, MODEL or IDEAL answer missing")
         elif min_training_quality is not None and (_isna(tq) or float(tq) < min_training_quality):
@@ -194,58 +218,6 @@ def _select(data: LabeledCorpus, labels_by_task: dict[str, list[dict]], *, min_t
         else:
             kept.append(tid)
     return kept, dict(sorted(dropped.items()))
-
-
-# -- critique reports -----------------------------------------------------------------------
-
-def _report_renderer():
-    """render_report, or the reason it cannot be used."""
-    try:
-        from drdata.reports.render import render_report
-    except ImportError as exc:
-        return None, f"generated failure reports are not available (drdata.reports.render: {exc})"
-    return render_report, None
-
-
-def pair_labels(rec: TaskRecord, task, taxonomy: str):
-    """Rebuild the PairLabels of one task from the labels folder (no detector runs again), with each
-    finding's pairing record, so reports rendered from a run show the same IDEAL counterparts."""
-    from drdata.detectors.registry import Finding
-    from drdata.labeling.diff import Entry
-    from drdata.labeling.pair import CategoryLabel, FindingRecord, PairLabels
-    from drdata.taxonomy import category
-
-    def finding(f: dict) -> Finding:
-        line = f.get("line")
-        return Finding(f["category"], f["detector"], f["severity"], f["address"], f["kind"], f.get("file"),
-                       None if _isna(line) else int(line), f["message"], f.get("evidence") or "",
-                       f.get("part") or "", f.get("holder") or None)
-
-    def record(f: dict, fd: Finding) -> FindingRecord:
-        cp = None
-        if f.get("counterpart_address"):
-            line = f.get("counterpart_line")
-            cp = Entry(f["counterpart_address"], "", f.get("counterpart_file"), 0 if _isna(line) else int(line),
-                       frozenset(), (), "")
-        status = f.get("status") or ("fixed" if f.get("fixed") else "persisting")
-        return FindingRecord(fd, f["side"], status, f.get("reason") or None, cp, f.get("change") or "")
-
-    cats = {}
-    for r in rec.labels:
-        fs = [f for f in rec.findings if f["category"] == r["category"]]
-        pairs = [(f, finding(f)) for f in fs]
-        model = [fd for f, fd in pairs if f["side"] == "model"]
-        fixed = [fd for f, fd in pairs if f["side"] == "model" and f.get("fixed")]
-        ideal = [fd for f, fd in pairs if f["side"] == "ideal"]
-        records = [record(f, fd) for f, fd in pairs]
-        try:
-            title = category(r["category"]).title
-        except KeyError:
-            title = r["category"]
-        cats[r["category"]] = CategoryLabel(r["category"], title, r["severity"], r["status"], model, ideal, fixed,
-                                            reason=r.get("reason"), records=records)
-    model_cfg, ideal_cfg = rec.parsed()
-    return PairLabels(rec.task_id, taxonomy, cats, model_cfg, ideal_cfg, [], task)
 
 
 # -- writing --------------------------------------------------------------------------------
@@ -275,17 +247,116 @@ def _prepare_out_dir(out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
 
 
+# -- lengths --------------------------------------------------------------------------------
+
+LENGTH_MARKS = (512, 2048, 8192, 16384, 32768)  # token budgets the card reports (estimated tokens)
+
+
+def length_stats(rows: list[dict]) -> dict[str, Any]:
+    """Length figures of one split: characters and estimated tokens (median, p95, max) and the share of
+    rows that fit each budget of ``LENGTH_MARKS`` estimated tokens."""
+    import numpy as np
+
+    if not rows:
+        return {}
+    chars = np.array([r["n_chars"] for r in rows])
+    toks = np.array([r["n_tokens_est"] for r in rows])
+    out: dict[str, Any] = {
+        "rows": len(rows),
+        "chars_median": int(np.median(chars)), "chars_p95": int(np.percentile(chars, 95)),
+        "tokens_est_median": int(np.median(toks)), "tokens_est_p95": int(np.percentile(toks, 95)),
+        "tokens_est_max": int(toks.max()),
+    }
+    for mark in LENGTH_MARKS:
+        out[f"fit_{mark}"] = int((toks <= mark).sum())
+    return out
+
+
+def _token_counter(tokenizer):
+    """A function text -> token count, from a tokenizer object or name (transformers' AutoTokenizer)."""
+    if tokenizer is None:
+        return None
+    if isinstance(tokenizer, str):
+        try:
+            from transformers import AutoTokenizer
+        except ImportError:
+            raise ExportError("--tokenizer needs the transformers package (pip install transformers)") from None
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(tokenizer)
+        except Exception as exc:  # a missing or unreachable tokenizer: one clear message
+            raise ExportError(f"tokenizer {tokenizer!r} could not be loaded: {exc}") from None
+    return lambda text: len(tokenizer(text, add_special_tokens=False)["input_ids"])
+
+
+def _key(row: dict, columns: tuple[str, ...]) -> tuple:
+    out = []
+    for c in columns:
+        v = row[c]
+        if c == "messages":
+            v = tuple((m["role"], normalise(m["content"])) for m in v)
+        elif isinstance(v, str):
+            v = normalise(v)
+        elif isinstance(v, list):
+            v = tuple(v)
+        out.append(v)
+    return tuple(out)
+
+
+def dedupe(cfg: str, per_split: dict[str, list[dict]]) -> tuple[dict[str, list[dict]], dict[str, int]]:
+    """Drop duplicate and contradicting rows within and across splits, and any prompt already given in another
+    split. Rows are visited split by split (train first) in their sorted order: the first one stays."""
+    seen_unique: dict[tuple, str] = {}
+    seen_input: dict[tuple, str] = {}
+    prompt_split: dict[tuple, str] = {}
+    counts = {"duplicates_within_split": 0, "duplicates_across_splits": 0, "conflicts": 0,
+              "prompts_in_two_splits": 0}
+    out: dict[str, list[dict]] = {}
+    for split in SPLITS:
+        kept = []
+        for row in per_split.get(split, []):
+            u = _key(row, UNIQUE_COLUMNS[cfg])
+            if u in seen_unique:
+                counts["duplicates_within_split" if seen_unique[u] == split else "duplicates_across_splits"] += 1
+                continue
+            if cfg in CONFLICT_COLUMNS:
+                i = _key(row, CONFLICT_COLUMNS[cfg])
+                if i in seen_input:
+                    counts["conflicts"] += 1
+                    continue
+            p = _key(row, (PROMPT_COLUMN[cfg],))
+            if prompt_split.get(p, split) != split:
+                counts["prompts_in_two_splits"] += 1
+                continue
+            seen_unique[u] = split
+            if cfg in CONFLICT_COLUMNS:
+                seen_input[i] = split
+            prompt_split[p] = split
+            kept.append(row)
+        out[split] = kept
+    return out, counts
+
+
+# -- the export -----------------------------------------------------------------------------
+
+REPAIR_PER_TASK_CATEGORY = 5
+
+
 def export_datasets(labels_dir: str | Path, out_dir: str | Path, *, corpus: str | Path | Iterable | None = None,
                     configs: Iterable[str] | None = None, min_training_quality: float | None = None,
                     categories: Iterable[str] | None = None, severities: Iterable[str] | None = None,
-                    max_chars: int | None = None, seed: int = 0,
-                    fractions: tuple[float, float, float] = DEFAULT_FRACTIONS,
+                    max_chars: int | None = None, max_tokens: int | None = None, tokenizer: Any = None,
+                    granularity: str = "answer", repair_per_task_category: int | None = REPAIR_PER_TASK_CATEGORY,
+                    seed: int = 0, fractions: tuple[float, float, float] = DEFAULT_FRACTIONS,
                     source_description: str | None = None, license: str = "other",
                     pretty_name: str | None = None, log=None) -> ExportResult:
     """Write the dataset configs of a labels folder to ``out_dir`` in the Hub layout.
 
-    A config that cannot be built (``critique`` without the report renderer) is left out and
-    its reason kept in ``ExportResult.errors``; the other configs are still written.
+    Length: ``max_chars`` and ``max_tokens`` drop rows whose longest sequence is longer (tokens are estimated,
+    or counted with ``tokenizer``: a transformers tokenizer or its name). ``granularity`` (``sft``,
+    ``sft_messages``, ``preference``): ``answer`` (one row per answer), ``file`` (one row per Terraform file of
+    the answer, the prompt naming the file) or ``auto`` (per answer where it fits the limits, per file where it
+    does not). ``repair_per_task_category``: at most this many ``repair`` rows of one category per task (None:
+    no cap), so that one task's many copies of a failure do not fill a split.
     """
     from datasets import Dataset
 
@@ -297,27 +368,23 @@ def export_datasets(labels_dir: str | Path, out_dir: str | Path, *, corpus: str 
         raise ExportError(f"unknown config(s) {', '.join(bad) or '(none given)'}: choose from {', '.join(CONFIG_NAMES)}")
     if max_chars is not None and max_chars <= 0:
         raise ExportError("max_chars must be positive")
+    if max_tokens is not None and max_tokens <= 0:
+        raise ExportError("max_tokens must be positive")
+    if tokenizer is not None and max_tokens is None:
+        raise ExportError("a tokenizer is only used with max_tokens")
+    if granularity not in GRANULARITIES:
+        raise ExportError(f"unknown granularity {granularity!r}: choose from {', '.join(GRANULARITIES)}")
+    if granularity == "auto" and max_chars is None and max_tokens is None:
+        raise ExportError("granularity 'auto' needs max_chars or max_tokens")
+    if repair_per_task_category is not None and repair_per_task_category <= 0:
+        raise ExportError("repair_per_task_category must be positive (or None)")
+    count_tokens = _token_counter(tokenizer)
     cats, sevs = _check_filters(list(categories or []), list(severities or []))
     out_dir = Path(out_dir)
     data = load_labeled(labels_dir, corpus)
     taxonomy = data.meta.get("taxonomy") or "full"
     backend = data.meta.get("backend") or "treesitter"
     labels_by_task, findings_by_task = _records(data.labels), _records(data.findings)
-
-    # Splits are decided over every task of the corpus, before any filter, so a task keeps
-    # its split whatever is selected.
-    texts = [TaskText(t.id, t.prompt, t.model_response, t.ideal_response, t.failures_report)
-             for t in data.corpus.values()]
-    try:
-        grouping = assign_splits(texts, seed=seed, fractions=fractions)
-    except ValueError as exc:
-        raise ExportError(str(exc)) from None
-    if log:
-        log(f"{grouping.groups} task groups; {grouping.merged_groups} merged groups hold "
-            f"{grouping.tasks_in_merged_groups} duplicated tasks")
-
-    selected, dropped_tasks = _select(data, labels_by_task, min_training_quality=min_training_quality,
-                                      cats=cats, sevs=sevs)
     task_rows = {r["task_id"]: r for r in data.tasks.to_dict("records")}
     parse_cache: dict[str, tuple] = {}
 
@@ -332,67 +399,126 @@ def export_datasets(labels_dir: str | Path, out_dir: str | Path, *, corpus: str 
             return parse_cache[tid]
         return get
 
-    records = []
-    for tid in selected:
-        t = data.corpus[tid]
-        rec = TaskRecord(tid, t.prompt.strip(), t.model_response.strip(), t.ideal_response.strip(),
-                         _meta(task_rows[tid]), labels_by_task.get(tid, []), findings_by_task.get(tid, []))
+    # Every usable task (labelled ok, texts present), whatever the filters: the splits are decided over them.
+    records: dict[str, TaskRecord] = {}
+    for tid in sorted(data.corpus):
+        t, row = data.corpus[tid], task_rows.get(tid)
+        if row is None or row.get("status") != "ok" or any(_blank(x) for x in (t.prompt, t.model_response,
+                                                                               t.ideal_response)):
+            continue
+        rec = TaskRecord(tid, t.prompt.strip(), t.model_response.strip(), t.ideal_response.strip(), _meta(row),
+                         labels_by_task.get(tid, []), findings_by_task.get(tid, []))
         rec.parsed = parsed_for(tid)
-        records.append(rec)
+        records[tid] = rec
+
+    built: dict[tuple[str, str, str], tuple[list[dict], dict[str, int]]] = {}
+
+    def rows_of(cfg: str, rec: TaskRecord, gran: str = "answer") -> tuple[list[dict], dict[str, int]]:
+        key = (cfg, rec.task_id, gran)
+        if key not in built:
+            rec.extra["skipped"] = {}
+            rows = list(BUILDERS[cfg](rec, gran))
+            built[key] = (rows, rec.extra.pop("skipped"))
+        return built[key]
+
+    # Rows whose prompt is not the task's own can repeat across tasks: such tasks share a split.
+    shared: dict[str, dict[str, list[str]]] = {"repair_prompt": {}, "repair_block": {}, "critique_prompt": {}}
+    for tid, rec in records.items():
+        for row in rows_of("repair", rec)[0]:
+            shared["repair_prompt"].setdefault(tid, []).append(normalise(row["prompt"]))
+            shared["repair_block"].setdefault(tid, []).append(normalise(row["model_block"]))
+        for row in rows_of("critique", rec)[0]:
+            shared["critique_prompt"].setdefault(tid, []).append(normalise(row["prompt"]))
+
+    texts = [TaskText(t.id, t.prompt, t.model_response, t.ideal_response, t.failures_report)
+             for t in data.corpus.values()]
+    try:
+        grouping = assign_splits(texts, seed=seed, fractions=fractions, shared=shared)
+    except ValueError as exc:
+        raise ExportError(str(exc)) from None
+    if log:
+        log(f"{grouping.groups} task groups; {grouping.merged_groups} merged groups hold "
+            f"{grouping.tasks_in_merged_groups} duplicated tasks")
+
+    selected, dropped_tasks = _select(data, labels_by_task, min_training_quality=min_training_quality,
+                                      cats=cats, sevs=sevs)
+    selected_records = [records[tid] for tid in selected]
+
+    def too_long(cfg: str, row: dict) -> str | None:
+        if max_chars is not None and row["n_chars"] > max_chars:
+            return f"longer than {max_chars} characters"
+        if max_tokens is not None:
+            n = (max(count_tokens(x) for x in sequence_texts(cfg, row)) if count_tokens is not None
+                 else row["n_tokens_est"])
+            if n > max_tokens:
+                return f"longer than {max_tokens} tokens" + ("" if count_tokens else " (estimated)")
+        return None
+
+    def with_length(cfg: str, row: dict) -> dict:
+        n = sequence_chars(cfg, row)
+        row["n_chars"], row["n_tokens_est"] = n, estimate_tokens(n)
+        return row
 
     errors: dict[str, str] = {}
     dropped_rows: dict[str, dict[str, int]] = {}
-    if "critique" in configs:
-        render, why = _report_renderer()
-        if render is None:
-            errors["critique"] = why
-        else:
-            failed, first = 0, None
-            for rec in records:
-                try:
-                    rec.extra["report"] = render(pair_labels(rec, data.corpus[rec.task_id], taxonomy))
-                except Exception as exc:  # one bad task must not sink the config; it is counted
-                    failed += 1
-                    first = first or f"{rec.task_id}: {type(exc).__name__}: {exc}"[:300]
-            if failed:
-                dropped_rows["critique"] = {"report could not be rendered": failed}
-                if log:
-                    log(f"critique: {failed} report(s) could not be rendered, first {first}")
-            if failed == len(records) and records:
-                errors["critique"] = f"no failure report could be rendered (first: {first})"
-
+    split_rows: dict[str, int] = {}
     _prepare_out_dir(out_dir)
     rows: dict[str, dict[str, int]] = {}
     empty_splits: dict[str, list[str]] = {}
+    lengths: dict[str, dict[str, dict[str, Any]]] = {}
+    dedup: dict[str, dict[str, int]] = {}
     split_infos: dict[str, dict[str, tuple[int, int, int]]] = {}  # config -> split -> (rows, nbytes, file size)
     written: list[Path] = []
     from drdata.io import atomic_write_bytes
 
     for cfg in configs:
-        if cfg in errors:
-            continue
         feats = features(cfg)
         per_split: dict[str, list[dict]] = {s: [] for s in SPLITS}
         drops = dropped_rows.setdefault(cfg, {})
-        for rec in records:
-            for row in BUILDERS[cfg](rec):
-                if cfg == "repair" and ((cats is not None and row["category"] not in cats)
-                                        or (sevs is not None and row["severity"] not in sevs)):
-                    drops["outside the selected categories or severities"] = drops.get(
-                        "outside the selected categories or severities", 0) + 1
-                    continue
-                if max_chars is not None and sum(len(row[c]) for c in TEXT_COLUMNS[cfg]) > max_chars:
-                    drops[f"longer than {max_chars} characters"] = drops.get(f"longer than {max_chars} characters",
-                                                                             0) + 1
+
+        def drop(reason: str, n: int = 1) -> None:
+            drops[reason] = drops.get(reason, 0) + n  # noqa: B023  (used inside this iteration only)
+
+        for rec in selected_records:
+            gran = granularity if cfg in GRANULAR else "answer"
+            task_rows_, skipped = rows_of(cfg, rec, "answer" if gran == "auto" else gran)
+            task_rows_ = [with_length(cfg, dict(r)) for r in task_rows_]
+            if gran == "auto" and any(too_long(cfg, r) for r in task_rows_):
+                split_rows[cfg] = split_rows.get(cfg, 0) + len(task_rows_)
+                task_rows_, skipped = rows_of(cfg, rec, "file")
+                task_rows_ = [with_length(cfg, dict(r)) for r in task_rows_]
+            for reason, n in skipped.items():
+                drop(reason, n)
+            per_cat: dict[str, int] = {}
+            for row in sorted(task_rows_, key=lambda r: tuple(str(r[k]) for k in SORT_KEYS[cfg])):
+                if cfg == "repair":
+                    if (cats is not None and row["category"] not in cats) or (sevs is not None
+                                                                              and row["severity"] not in sevs):
+                        drop("outside the selected categories or severities")
+                        continue
+                    per_cat[row["category"]] = per_cat.get(row["category"], 0) + 1
+                    if repair_per_task_category is not None and per_cat[row["category"]] > repair_per_task_category:
+                        drop(f"more than {repair_per_task_category} rows of one category in one task")
+                        continue
+                why = too_long(cfg, row)
+                if why:
+                    drop(why)
                     continue
                 per_split[grouping.split_of[rec.task_id]].append(row)
-            for reason, n in rec.extra.pop("repair_skipped", {}).items():
-                drops[reason] = drops.get(reason, 0) + n
+        for split in SPLITS:
+            per_split[split].sort(key=lambda r: tuple(str(r[k]) for k in SORT_KEYS[cfg]))
+        per_split, dedup[cfg] = dedupe(cfg, per_split)
+        for what, reason in (("duplicates_within_split", "duplicate row"),
+                             ("duplicates_across_splits", "duplicate of a row in another split"),
+                             ("conflicts", "same input as a kept row, another target"),
+                             ("prompts_in_two_splits", "prompt already in another split")):
+            if dedup[cfg][what]:
+                drop(reason, dedup[cfg][what])
         if not drops:
             dropped_rows.pop(cfg)
-        rows[cfg], split_infos[cfg] = {}, {}
+        rows[cfg], split_infos[cfg], lengths[cfg] = {}, {}, {}
         for split in SPLITS:
-            items = sorted(per_split[split], key=lambda r: tuple(str(r[k]) for k in SORT_KEYS[cfg]))
+            items = per_split[split]
             if not items:
                 empty_splits.setdefault(cfg, []).append(split)
                 continue  # an empty parquet file breaks `load_dataset`: the split is left out
@@ -403,19 +529,24 @@ def export_datasets(labels_dir: str | Path, out_dir: str | Path, *, corpus: str 
             atomic_write_bytes(path, blob)
             written.append(path)
             rows[cfg][split] = len(items)
+            lengths[cfg][split] = length_stats(items)
             split_infos[cfg][split] = (len(items), int(table.nbytes), len(blob))
         if not rows[cfg]:
             rows.pop(cfg)
             split_infos.pop(cfg)
+            lengths.pop(cfg)
             errors.setdefault(cfg, "no row survived the selection")
 
+    options = {"min_training_quality": min_training_quality, "categories": sorted(cats or []),
+               "severities": [s for s in SEVERITIES if s in (sevs or ())], "max_chars": max_chars,
+               "max_tokens": max_tokens, "tokenizer": getattr(tokenizer, "name_or_path", tokenizer),
+               "granularity": granularity, "repair_per_task_category": repair_per_task_category,
+               "seed": seed, "fractions": list(fractions)}
     result = ExportResult(out_dir, rows, written, out_dir / "README.md", grouping, len(data.tasks), len(selected),
-                          dropped_tasks, dropped_rows, empty_splits, errors)
-    card = build_card(result, split_infos, data=data, records=records, taxonomy=taxonomy,
-                      filters={"min_training_quality": min_training_quality, "categories": sorted(cats or []),
-                               "severities": [s for s in SEVERITIES if s in (sevs or ())], "max_chars": max_chars,
-                               "seed": seed, "fractions": list(fractions)},
-                      source_description=source_description, license=license, pretty_name=pretty_name)
+                          dropped_tasks, dropped_rows, empty_splits, errors, lengths, dedup, split_rows, options)
+    card = build_card(result, split_infos, data=data, records=selected_records, taxonomy=taxonomy,
+                      filters=options, source_description=source_description, license=license,
+                      pretty_name=pretty_name)
     from drdata.io import atomic_write_text
 
     atomic_write_text(result.card, card)

@@ -20,19 +20,61 @@ if TYPE_CHECKING:
     from drdata.export.build import ExportResult
 
 CONFIG_DOCS = {
-    "sft": ("supervised fine-tuning", "TRL prompt-completion (`prompt`, `completion`) and conversational "
-            "(`messages`)", "the task prompt and its IDEAL answer"),
+    "sft": ("supervised fine-tuning", "TRL prompt-completion (`prompt`, `completion`)",
+            "the task prompt and its IDEAL answer (or one file of it)"),
+    "sft_messages": ("supervised fine-tuning on chat-formatted data", "TRL conversational (`messages`)",
+                     "the same pairs as `sft`, as a user and an assistant message"),
     "preference": ("DPO and other paired preference trainers", "TRL standard preference (`prompt`, `chosen`, "
                    "`rejected`)", "IDEAL answer chosen over the MODEL answer, with the failure categories the IDEAL fixed"),
     "kto": ("KTO and other unpaired preference trainers", "TRL unpaired preference (`prompt`, `completion`, "
             "`label`)", "IDEAL answers labelled `true`, MODEL answers labelled `false`"),
-    "labels": ("multi-label classification of an answer", "text classification (`text`, `labels`, `severity`)",
+    "labels": ("multi-label classification of an answer", "text classification (`text`, float multi-hot `labels`)",
                "one row per answer (side `model` or `ideal`), labelled with the categories detected in it"),
     "repair": ("focused code repair", "TRL prompt-completion (`prompt`, `completion`)",
-               "one row per MODEL failure the IDEAL fixed: the failing MODEL block and the IDEAL block that fixes it"),
+               "one row per MODEL failure the IDEAL fixed in that block: the failing block and the IDEAL block"),
     "critique": ("training a reviewer", "TRL prompt-completion (`prompt`, `completion`)",
-                 "prompt and MODEL answer in, generated failure report out"),
+                 "the task (shortened) and one failing MODEL block in, its failures and their fixes out"),
 }
+
+_LOAD = 'from datasets import load_dataset\n\nds = load_dataset("<repo or folder>", "{cfg}")\n'
+_FILTER = ('max_tokens = {max_tokens}  # rows longer than this are left out, not cut: a cut completion loses its end\n'
+           'train = ds["train"].filter(lambda n: n <= max_tokens, input_columns="n_tokens_est")\n')
+_TRL = {
+    "sft": ("SFTConfig", "SFTTrainer"), "sft_messages": ("SFTConfig", "SFTTrainer"),
+    "repair": ("SFTConfig", "SFTTrainer"), "critique": ("SFTConfig", "SFTTrainer"),
+    "preference": ("DPOConfig", "DPOTrainer"), "kto": ("KTOConfig", "KTOTrainer"),
+}
+_LABELS_SNIPPET = """from datasets import load_dataset
+from transformers import (AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding, Trainer,
+                          TrainingArguments)
+
+ds = load_dataset("<repo or folder>", "labels")
+names = ds["train"].features["categories"].feature.names  # labels[i] (a float 0/1) is category names[i]
+tokenizer = AutoTokenizer.from_pretrained("<your model>")
+model = AutoModelForSequenceClassification.from_pretrained(
+    "<your model>", num_labels=len(names), problem_type="multi_label_classification",
+    id2label=dict(enumerate(names)), label2id={{name: i for i, name in enumerate(names)}})
+tokenized = ds.map(lambda batch: tokenizer(batch["text"], truncation=True, max_length={max_tokens}), batched=True,
+                   remove_columns=[c for c in ds["train"].column_names if c != "labels"])
+trainer = Trainer(model=model, args=TrainingArguments(output_dir="out-labels"), train_dataset=tokenized["train"],
+                  data_collator=DataCollatorWithPadding(tokenizer))
+trainer.train()
+"""
+
+
+def trainer_snippet(cfg: str, max_tokens: int) -> str:
+    """The exact code the card gives for training on one config (run by the tests with a tiny model)."""
+    if cfg == "labels":
+        return _LABELS_SNIPPET.format(max_tokens=max_tokens)
+    conf, trainer = _TRL[cfg]
+    indent = " " * (len(trainer) + 11)
+    return (f"import torch\nfrom datasets import load_dataset\nfrom trl import {conf}, {trainer}\n\n"
+            f'ds = load_dataset("<repo or folder>", "{cfg}")\n' + _FILTER.format(max_tokens=max_tokens)
+            + f'trainer = {trainer}(model="<your model>", train_dataset=train,\n'
+            + f'{indent}args={conf}(output_dir="out-{cfg}", max_length=max_tokens,\n'
+            + f"{indent}{' ' * (len(conf) + 6)}use_cpu=not torch.cuda.is_available()))\n"
+            + "trainer.train()\n")
+
 
 TAGS = ["terraform", "hcl", "infrastructure-as-code", "aws", "code", "code-review", "sft", "dpo", "kto",
         "synthetic", "drdata"]
@@ -118,8 +160,61 @@ def _taxonomy_rows(records, taxonomy: str) -> list[list[Any]]:
     return rows
 
 
-def _load_snippet(cfg: str) -> str:
-    return (f'```python\nfrom datasets import load_dataset\n\nds = load_dataset("<repo or folder>", "{cfg}")\n```')
+def _pct(n: int, total: int) -> str:
+    return f"{100 * n / total:.0f} %" if total else "-"
+
+
+def _all_splits(lengths: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Length figures of a config over its splits (medians and p95 of the train split when there is one)."""
+    base = lengths.get("train") or next(iter(lengths.values()))
+    out = dict(base)
+    out["rows"] = sum(v["rows"] for v in lengths.values())
+    for key in [k for k in base if k.startswith("fit_")]:
+        out[key] = sum(v[key] for v in lengths.values())
+    out["tokens_est_max"] = max(v["tokens_est_max"] for v in lengths.values())
+    return out
+
+
+CONTEXTS = (512, 2048, 8192, 16384, 32768)
+
+
+def suggested_context(stats: dict[str, Any], share: float = 0.9) -> int:
+    """The smallest usual context that keeps ``share`` of a config's rows whole (estimated tokens)."""
+    for mark in CONTEXTS:
+        if stats.get(f"fit_{mark}", 0) >= share * stats["rows"]:
+            return mark
+    return CONTEXTS[-1]
+
+
+def _length_rows(result: ExportResult) -> list[list[Any]]:
+    rows = []
+    for cfg in CONFIG_NAMES:
+        if cfg not in result.lengths:
+            continue
+        st = _all_splits(result.lengths[cfg])
+        rows.append([f"`{cfg}`", st["rows"], st["chars_median"], st["chars_p95"], st["tokens_est_median"],
+                     st["tokens_est_p95"], st["tokens_est_max"],
+                     *[_pct(st[f"fit_{m}"], st["rows"]) for m in CONTEXTS], suggested_context(st)])
+    return rows
+
+
+def _label_positive_rows(result: ExportResult, out_dir: Path) -> tuple[list[list[Any]], list[str]]:
+    """Positives per category and split of the `labels` config, and the categories with none in train."""
+    import pyarrow.parquet as pq
+
+    from drdata.export.configs import label_names
+
+    names = label_names()
+    counts = {s: [0] * len(names) for s in SPLITS}
+    for s in result.rows.get("labels", {}):
+        table = pq.read_table(out_dir / "data" / "labels" / f"{s}-00000-of-00001.parquet", columns=["labels"])
+        for hot in table.column("labels").to_pylist():
+            for i, v in enumerate(hot):
+                counts[s][i] += int(v > 0)
+    rows = [[f"`{n}`", *[counts[s][i] for s in SPLITS]] for i, n in enumerate(names)
+            if any(counts[s][i] for s in SPLITS)]
+    none_in_train = [n for i, n in enumerate(names) if counts["train"][i] == 0]
+    return rows, none_in_train
 
 
 def card_body(result: ExportResult, *, data, records, taxonomy: str, filters: dict, source_description: str | None,
@@ -134,8 +229,9 @@ def card_body(result: ExportResult, *, data, records, taxonomy: str, filters: di
             "one). drdata parsed both answers, ran one detector per failure "
             "category of its taxonomy on each, and labelled every (task, category) as `fixed` (the MODEL has the "
             "failure and the IDEAL no longer has it), `persisting`, `introduced`, `absent` or `unknown`. "
-            "This dataset turns those labels into six configs for supervised, preference, classification, "
-            "repair and critique training.", ""]
+            f"This dataset turns those labels into {len(CONFIG_NAMES)} configs for supervised, preference, "
+            "classification, repair and critique training. Each config holds one column family that TRL "
+            "recognises, so a trainer never has to choose between two.", ""]
     out += ["## Source", ""]
     src = [f"- Corpus: `{corpus_name}`, {result.tasks_total} labelled tasks, {result.tasks_selected} selected."]
     if source_description:
@@ -156,22 +252,64 @@ def card_body(result: ExportResult, *, data, records, taxonomy: str, filters: di
     if empties:
         out += ["Splits with no row are not written (the corpus is too small for every split to receive a "
                 "task group): " + "; ".join(empties) + ".", ""]
+    out += ["Every row carries `n_chars`, the characters of the longest sequence a trainer builds from it "
+            "(prompt + completion; prompt + the longer of chosen and rejected; the text), and `n_tokens_est`, "
+            "that length divided by 3 and rounded up: a tokenizer-free estimate chosen to be generous (common "
+            "tokenizers count about 4 characters per token on this data). Filter on it rather than let a trainer "
+            "truncate: a truncated completion loses its end and its EOS token, and the model does not learn to "
+            "stop.", ""]
     for cfg in CONFIG_NAMES:
         if cfg not in result.rows:
             continue
+        st = _all_splits(result.lengths[cfg])
+        ctx = suggested_context(st)
         cols = ", ".join(f"`{name}`" for name in features(cfg))
+        trainer = "transformers `Trainer`" if cfg == "labels" else f"TRL `{_TRL[cfg][1]}`"
         out += [f"### `{cfg}`", "", f"For {CONFIG_DOCS[cfg][0]}: {CONFIG_DOCS[cfg][2]}. Columns: {cols}.", ""]
-        out += [_load_snippet(cfg), ""]
-    out += ["The `labels` config encodes `labels` as a list of class ids over every category of drdata's full "
-            "taxonomy and `severity` as the highest severity among them (`none` when nothing was detected); "
-            "`fixed_labels` and `fixed_severity` keep, on MODEL rows, only the failures the IDEAL fixed. "
-            "`ds.features[\"labels\"].feature.names` maps ids back to category ids.", ""]
+        out += [f"Train with the {trainer}. Length: median {st['tokens_est_median']} estimated tokens, p95 "
+                f"{st['tokens_est_p95']}, longest {st['tokens_est_max']}; a context of {ctx} tokens keeps "
+                f"{_pct(st[f'fit_{ctx}'], st['rows'])} of the rows whole"
+                + (" (truncation to `max_length` hides the rest of the answer, and with it some labels)"
+                   if cfg == "labels" else "") + ".", ""]
+        out += ["```python", trainer_snippet(cfg, ctx).rstrip("\n"), "```", ""]
+        if cfg == "labels":
+            out += ["`labels` is a float32 multi-hot vector over every category of drdata's full taxonomy, ready "
+                    "for `BCEWithLogitsLoss` (`problem_type=\"multi_label_classification\"`); `categories` lists "
+                    "the same categories by name and its feature holds the names "
+                    "(`ds[\"train\"].features[\"categories\"].feature.names`, in the order of the vector). "
+                    "`fixed_categories`, on MODEL rows, keeps only the failures the IDEAL fixed. No severity "
+                    "column: nearly every answer's worst finding is Critical, so it tells answers apart poorly.",
+                    ""]
+        if cfg == "sft_messages":
+            out += ["The tokenizer needs a chat template whose assistant turn ends with the EOS token.", ""]
+    out += ["## Lengths", "",
+            "Estimated tokens (`n_tokens_est`) over all splits; the medians and p95 are those of `train`. "
+            "\"fits\" is the share of rows whose estimate is at most that context. The last column is the smallest "
+            "of these contexts that keeps 90 % of the rows.", "",
+            _table(["config", "rows", "chars median", "chars p95", "tokens median", "tokens p95", "tokens max",
+                    *[f"fits {m // 1024}k" if m >= 1024 else f"fits {m}" for m in CONTEXTS], "context"],
+                   _length_rows(result)), ""]
+    if filters.get("granularity") != "answer":
+        out += [f"Granularity `{filters['granularity']}`: `sft`, `sft_messages` and `preference` rows hold one "
+                "Terraform file of the answer (the prompt names it, the `file` column too)"
+                + (", where the whole answer would not fit the length limit" if filters["granularity"] == "auto"
+                   else "") + ".", ""]
+    out += ["## Duplicates", "",
+            "Rows equal on what a trainer reads (case and whitespace ignored) are kept once; rows with the same "
+            "input but another target (`kto`: a text labelled both ways; `labels`: a text with other labels; "
+            "`repair`, `critique`: a prompt with another completion) keep the first; a prompt never appears in "
+            "two splits.", "",
+            _table(["config", "duplicates within a split", "duplicates across splits", "conflicting rows dropped",
+                    "prompts in two splits"],
+                   [[f"`{cfg}`", d["duplicates_within_split"], d["duplicates_across_splits"], d["conflicts"],
+                     d["prompts_in_two_splits"]] for cfg, d in result.dedup.items() if cfg in result.rows]), ""]
     out += ["## Splits", "",
             f"`train` / `validation` / `test` take about {', '.join(f'{f:.0%}' for f in filters['fractions'])} of "
             f"the task groups, by a hash of the group (seed {filters['seed']}), so a split never changes when other "
-            "tasks are added or filtered out. All rows of one task are in one split. Tasks with the same prompt "
+            "tasks are filtered out. All rows of one task are in one split. Tasks with the same prompt "
             "(case and whitespace ignored), nearly the same prompt (word 5-gram Jaccard >= 0.9), a byte-identical "
-            f"failure report or the same answer form one group: {g.merged_groups} groups hold "
+            "failure report, the same answer, or a `repair` prompt, failing block or `critique` prompt in common "
+            f"form one group: {g.merged_groups} groups hold "
             f"{g.tasks_in_merged_groups} such duplicated tasks ({g.groups} groups in all). Unions by relation: "
             + ", ".join(f"{k} {v}" for k, v in sorted(g.merges.items())) + ".", ""]
     out += ["## Selection", ""]
@@ -185,13 +323,29 @@ def card_body(result: ExportResult, *, data, records, taxonomy: str, filters: di
         sel.append("- Tasks where the IDEAL fixed a failure of severity " + ", ".join(filters["severities"])
                    + "; `repair` rows of those severities only.")
     if filters["max_chars"] is not None:
-        sel.append(f"- Rows whose text columns add up to at most {filters['max_chars']} characters.")
+        sel.append(f"- Rows whose longest sequence is at most {filters['max_chars']} characters.")
+    if filters.get("max_tokens") is not None:
+        how = f"counted with `{filters['tokenizer']}`" if filters.get("tokenizer") else "estimated"
+        sel.append(f"- Rows whose longest sequence is at most {filters['max_tokens']} tokens ({how}).")
+    if filters.get("repair_per_task_category") is not None:
+        sel.append(f"- At most {filters['repair_per_task_category']} `repair` rows of one category per task.")
     out += sel + [""]
     if result.dropped_tasks:
         out += [_table(["tasks left out", "count"], [[k, v] for k, v in result.dropped_tasks.items()]), ""]
     drops = [[f"`{cfg}`", k, v] for cfg, d in sorted(result.dropped_rows.items()) for k, v in sorted(d.items())]
     if drops:
         out += [_table(["config", "rows left out", "count"], drops), ""]
+    if result.split_rows:
+        out += ["Rows replaced by per-file rows because the whole answer was too long: "
+                + ", ".join(f"`{c}` {n}" for c, n in sorted(result.split_rows.items())) + ".", ""]
+    if "labels" in result.rows:
+        pos, none_in_train = _label_positive_rows(result, result.out_dir)
+        out += ["## Label counts", "",
+                "Rows of the `labels` config where each category is detected (categories never detected are left "
+                "out of the table).", "", _table(["category", *SPLITS], pos), ""]
+        if none_in_train:
+            out += ["Categories with no positive row in `train` (a classifier cannot learn them from this data): "
+                    + ", ".join(f"`{c}`" for c in none_in_train) + ".", ""]
     out += ["## Taxonomy", "",
             "Counts are (task, category) labels over the selected tasks.", "",
             _table(["category", "title", "severity", "rule set", "fixed", "persisting", "introduced", "unknown"],
@@ -205,13 +359,13 @@ def card_body(result: ExportResult, *, data, records, taxonomy: str, filters: di
             "`absent`.",
             "- IDEAL answers are corrections, not proofs of correctness; `chosen` is better than `rejected` for the "
             "categories listed, not necessarily perfect.",
-            "- `repair` pairs a MODEL block with the IDEAL block at the same address or, for a renamed resource, "
-            "the most similar IDEAL block of the same kind; that pairing can be wrong when several blocks of a "
-            "kind exist.",
+            "- `repair` pairs a MODEL block with the IDEAL block the labeler recorded as its counterpart (same "
+            "address, a rename, or a resource the IDEAL added beside it); rows whose IDEAL block does not change "
+            "what the finding is about are left out, so repairs made elsewhere (in a local, a variable) are not "
+            "in this config.",
             "- `critique` completions are generated from the detector findings, so a reviewer trained on them "
-            "learns drdata's taxonomy and its blind spots.",
-            "- The `sft` config carries both the prompt-completion and the conversational columns; keep one "
-            "family (for example `ds.remove_columns(\"messages\")`) when a trainer would be confused by both.",
+            "learns drdata's taxonomy and its blind spots; the task prompt in them is shortened to "
+            "about 1,500 characters.",
             "- The corpus is small and synthetic; split sizes follow task groups, so they are uneven.", ""]
     return "\n".join(out)
 

@@ -8,7 +8,9 @@ would leak, so tasks are first grouped with a union-find over four relations:
 - ``near_prompt``: word 5-gram shingle Jaccard >= ``near_threshold`` (MinHash LSH finds the
   candidates, the exact Jaccard decides, so there are no false merges);
 - ``report``: byte-identical, non-blank failure report (MODEL_FAILURES.md);
-- ``answer``: identical normalised MODEL or IDEAL answer.
+- ``answer``: identical normalised MODEL or IDEAL answer;
+- row relations the exporter adds (``shared``): tasks whose rows share a prompt that is not the task's own
+  (a ``repair`` prompt, a failing ``model_block``, a ``critique`` excerpt).
 
 Each group then goes to one split by a seeded hash of its smallest task id: the
 same task lands in the same split whatever else is in the corpus or the filters.
@@ -170,9 +172,10 @@ def _union_equal(uf: UnionFind, keyed: dict[str, str]) -> int:
     return joined
 
 
-def group_tasks(texts: Iterable[TaskText], *, near_threshold: float = NEAR_THRESHOLD) -> tuple[dict[str, str],
-                                                                                                 dict[str, int],
-                                                                                                 list]:
+def group_tasks(texts: Iterable[TaskText], *, near_threshold: float = NEAR_THRESHOLD,
+                shared: Mapping[str, Mapping[str, Iterable[str]]] | None = None
+                ) -> tuple[dict[str, str], dict[str, int], list]:
+    """``shared``: relation name -> task id -> keys; tasks holding the same key (of one relation) are joined."""
     texts = sorted(texts, key=lambda t: t.task_id)
     uf = UnionFind(t.task_id for t in texts)
     merges = {
@@ -184,6 +187,20 @@ def group_tasks(texts: Iterable[TaskText], *, near_threshold: float = NEAR_THRES
     }
     near = near_duplicate_pairs({t.task_id: t.prompt or "" for t in texts}, near_threshold) if near_threshold <= 1 else []
     merges["near_prompt"] = sum(uf.union(x, y) for x, y, _ in near)
+    for relation, keyed in sorted((shared or {}).items()):
+        first: dict[str, str] = {}
+        joined = 0
+        for tid in sorted(keyed):
+            if tid not in uf.parent:
+                continue
+            for key in sorted(set(keyed[tid])):
+                if not key:
+                    continue
+                if key in first:
+                    joined += uf.union(first[key], tid)
+                else:
+                    first[key] = tid
+        merges[relation] = joined
     return {t.task_id: uf.find(t.task_id) for t in texts}, merges, near
 
 
@@ -201,9 +218,10 @@ def split_for(group_key: str, seed: int = 0, fractions: tuple[float, float, floa
 
 def assign_splits(texts: Iterable[TaskText], *, seed: int = 0,
                   fractions: tuple[float, float, float] = DEFAULT_FRACTIONS,
-                  near_threshold: float = NEAR_THRESHOLD) -> Grouping:
+                  near_threshold: float = NEAR_THRESHOLD,
+                  shared: Mapping[str, Mapping[str, Iterable[str]]] | None = None) -> Grouping:
     if len(fractions) != 3 or any(f < 0 for f in fractions) or abs(sum(fractions) - 1) > 1e-9:
         raise ValueError(f"split fractions must be three non-negative numbers summing to 1, got {fractions}")
-    group_of, merges, near = group_tasks(texts, near_threshold=near_threshold)
+    group_of, merges, near = group_tasks(texts, near_threshold=near_threshold, shared=shared)
     split_of = {t: split_for(g, seed, fractions) for t, g in group_of.items()}
     return Grouping(group_of, split_of, merges, near)

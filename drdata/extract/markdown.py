@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from drdata.hcl.model import CodeBlock
+from drdata.extract.blocks import CodeBlock
 
 HCL_LANGS = frozenset({"hcl", "hcl2", "terraform", "tf"})
 MARKDOWN_LANGS = frozenset({"markdown", "md"})
@@ -86,6 +86,7 @@ class Extraction:
     repairs: list[str] = field(default_factory=list)  # malformed markdown that was repaired ("glued closing fence…")
     other_files: list[str] = field(default_factory=list)  # files the answer supplies in non-Terraform fences
     quoted: int = 0  # Terraform fences left out: they quote another file of the task (the MODEL answer, ...)
+    examples: int = 0  # Terraform fences left out: usage examples inside a README the answer supplies
 
 
 @dataclass
@@ -99,6 +100,8 @@ class _Ctx:
     stopped: bool = False
     other_files: list[str] = field(default_factory=list)
     quoted: int = 0  # Terraform fences left out because they quote another file of the task
+    drafts: int = 0  # Terraform fences of a reasoning trace that the final answer supersedes
+    examples: int = 0  # Terraform fences of a README the answer supplies (usage examples)
 
     def spend_lines(self, n: int) -> bool:
         self.scan_lines -= n
@@ -479,14 +482,64 @@ def _quoted_fences(tokens: list[Token]) -> set[int]:
     return out
 
 
+_REASONING_RE = re.compile(r"(?i)^(?:reasoning(?:\s+trace)?|thinking|thought\s+process|scratch\s*pad|draft)\b")
+_ANSWER_RE = re.compile(r"(?i)^(?:final\s+)?(?:answer|solution|response|implementation)\b")
+
+
+def _draft_fences(tokens: list[Token]) -> set[int]:
+    """Fences of a reasoning trace that the answer supersedes: between a `Reasoning Trace` heading and a later
+    `Answer` heading of the same or a higher level, when the answer (to the end, or to another reasoning trace)
+    itself holds Terraform."""
+    heads = [(i, int(t.tag[1:]), _label_text(tokens[i + 1].content if i + 1 < len(tokens) else ""))
+             for i, t in enumerate(tokens) if t.type == "heading_open"]
+    for k, (start, level, title) in enumerate(heads):
+        if not _REASONING_RE.match(title):
+            continue
+        answer = next(((i, lv) for i, lv, t in heads[k + 1:] if lv <= level and _ANSWER_RE.match(t)), None)
+        if answer is None:
+            return set()
+        # The answer runs to the end (its own title headings included), or to another reasoning trace.
+        end = next((i for i, _, t in heads if i > answer[0] and _REASONING_RE.match(t)), len(tokens))
+        answer_hcl = any(t.type == "fence" and (_lang(t.info) in HCL_LANGS or _lang(t.info) in MARKDOWN_LANGS
+                                                or (not _lang(t.info) and is_hcl_like(t.content)))
+                         for t in tokens[answer[0]:end])
+        if not answer_hcl:
+            return set()
+        return {i for i in range(start, answer[0]) if tokens[i].type == "fence"}
+    return set()
+
+
+# A heading that names only a README ("## 8. README.md", "### File: `docs/README.md`"): its section is the
+# README's text, whose Terraform fences show how to call the module, not the answer's code.
+_README_HEADING_RE = re.compile(r"(?i)(?:\d+[.)]\s*)?(?:file:?\s*)?`?(?:[\w.-]+/)*readme[\w.-]*\.(?:md|markdown)`?"
+                                r"(?:\s*\([^)]*\))?")
+_README_INFO_RE = re.compile(r"(?i)(?:^|[\s:=/\"'])readme[\w.-]*\.(?:md|markdown)\b")
+
+
+def _readme_fences(tokens: list[Token]) -> set[int]:
+    """Fences in the section of a heading that names a README, up to the next heading of the same or a higher
+    level."""
+    heads = [(i, int(t.tag[1:]), _label_text(tokens[i + 1].content if i + 1 < len(tokens) else ""))
+             for i, t in enumerate(tokens) if t.type == "heading_open"]
+    out: set[int] = set()
+    for k, (start, level, title) in enumerate(heads):
+        if not _README_HEADING_RE.fullmatch(title):
+            continue
+        end = next((i for i, lv, _ in heads[k + 1:] if lv <= level), len(tokens))
+        out.update(i for i in range(start, end) if tokens[i].type == "fence")
+    return out
+
+
 def _extract(text: str, depth: int, offset: int, ctx: _Ctx, outer_closed: bool,
-             quoted: bool = False) -> tuple[list[CodeBlock], bool]:
+             quoted: bool = False, example: bool = False) -> tuple[list[CodeBlock], bool]:
     lines = text.split("\n")
     tokens, glued, neutral = _parse_repaired(lines, offset, ctx)
     problems, repairs = ctx.problems, ctx.repairs
     blocks: list[CodeBlock] = []
     truncated = False
     quoting = _quoted_fences(tokens)
+    drafts = _draft_fences(tokens) if depth == 0 else set()
+    readme = _readme_fences(tokens)
     for i, tok in enumerate(tokens):
         if tok.type != "fence" or tok.map is None:
             continue
@@ -505,7 +558,8 @@ def _extract(text: str, depth: int, offset: int, ctx: _Ctx, outer_closed: bool,
                 problems.append(f"line {offset + tok.map[0] + 1}: markdown nested deeper than {MAX_DEPTH}, skipped")
                 continue
             inner, inner_trunc = _extract("\n".join(body), depth + 1, offset + tok.map[0] + 1, ctx,
-                                          outer_closed=closed or outer_closed, quoted=quoted or i in quoting)
+                                          outer_closed=closed or outer_closed, quoted=quoted or i in quoting,
+                                          example=example or i in readme or bool(_README_INFO_RE.search(info)))
             blocks.extend(inner)
             truncated = truncated or inner_trunc
             continue
@@ -527,20 +581,142 @@ def _extract(text: str, depth: int, offset: int, ctx: _Ctx, outer_closed: bool,
         if quoted or i in quoting:
             ctx.quoted += 1
             continue
+        if i in drafts:
+            ctx.drafts += 1
+            continue
+        if example or i in readme:
+            ctx.examples += 1
+            continue
         file = _info_file(info) or file_in_first_line(code) or _preceding_file(tokens, i)
         if unterminated:
             truncated = True
             problems.append(f"line {offset + tok.map[0] + 1}: fence never closed (answer truncated)")
         if code and not code.endswith("\n"):
             code += "\n"
-        blocks.append(CodeBlock(text=code, line=offset + first_line, file=file, info=info, fenced=True,
-                                unterminated=unterminated))
+        blocks.extend(split_files(CodeBlock(text=code, line=offset + first_line, file=file, info=info, fenced=True,
+                                            unterminated=unterminated)))
     if not blocks and depth == 0:
         outside = _outside_fences(lines, tokens)
         if is_hcl_like(outside):
             whole = text if text.endswith("\n") else text + "\n"
-            blocks.append(CodeBlock(text=whole, line=1, file=file_in_first_line(text), info="", fenced=False))
+            blocks.extend(split_files(CodeBlock(text=whole, line=1, file=file_in_first_line(text), info="",
+                                                fenced=False)))
+    elif depth == 0 and blocks:
+        stray = _stray_blocks(lines, tokens, offset)
+        if stray:
+            repairs.append(f"{len(stray)} Terraform block(s) outside any fence (a fence closed too early or opened "
+                           "too late) read as code")
+            blocks = sorted([*blocks, *stray], key=lambda b: b.line)
+    if depth == 0 and blocks and not truncated and _cut_inside_last_block(blocks[-1], lines):
+        truncated = True
+        problems.append(f"line {blocks[-1].line + blocks[-1].text.count(chr(10)) - 1}: the answer ends right after a "
+                        "code block that stops inside a block (answer truncated)")
     return blocks, truncated
+
+
+_HEREDOC_RE = re.compile(r"<<-?[ \t]*\"?([A-Za-z_]\w*)\"?[ \t]*$")
+
+
+def split_files(block: CodeBlock) -> list[CodeBlock]:
+    """One code block that holds several files, each introduced by a comment line naming it at the top level
+    (`# variables.tf`, `# lib/modules/vpc/main.tf`): one block per file, so that each declaration is read in
+    its own file and module folder. Comments inside a block or a heredoc are not file boundaries."""
+    lines = block.text.split("\n")
+    cuts: list[tuple[int, str]] = []
+    depth, heredoc, seen_code = 0, None, False
+    for i, line in enumerate(lines):
+        if heredoc is not None:
+            if line.strip() == heredoc:
+                heredoc = None
+            continue
+        m = _COMMENT_FILE_RE.match(line) if depth == 0 else None
+        if m and seen_code and _norm_file(m.group(1)) != (cuts[-1][1] if cuts else block.file):
+            cuts.append((i, _norm_file(m.group(1))))
+            seen_code = False
+            continue
+        stripped = line.strip()
+        if stripped and not stripped.startswith(("#", "//")):
+            seen_code = True
+        depth += open_braces(line)
+        h = _HEREDOC_RE.search(line)
+        if h:
+            heredoc = h.group(1)
+    # A file heading with no code after it is not a file of its own.
+    cuts = [(i, f) for k, (i, f) in enumerate(cuts)
+            if any(ln.strip() and not ln.strip().startswith(("#", "//"))
+                   for ln in lines[i + 1:(cuts[k + 1][0] if k + 1 < len(cuts) else len(lines))])]
+    if not cuts:
+        return [block]
+    out = []
+    bounds = [(0, block.file)] + cuts
+    for k, (start, file) in enumerate(bounds):
+        end = bounds[k + 1][0] if k + 1 < len(bounds) else len(lines)
+        text = "\n".join(lines[start:end])
+        if not text.endswith("\n"):
+            text += "\n"
+        last = k == len(bounds) - 1
+        out.append(CodeBlock(text=text, line=block.line + start, file=file, info=block.info, fenced=block.fenced,
+                             unterminated=block.unterminated and last))
+    return out
+
+
+def _cut_inside_last_block(last: CodeBlock, lines: list[str]) -> bool:
+    """A closed last fence with nothing after it whose code stops inside a block: the answer was cut off and
+    the fence closed by whoever saved it."""
+    if not last.fenced or last.unterminated:
+        return False
+    after_close = last.line - 1 + last.text.count("\n") + 1  # 0-based index of the line after the closing fence
+    return all(not rest.strip() for rest in lines[after_close:]) and open_braces(last.text) > 0
+
+
+_TOP_OPEN_RE = re.compile(r'^(?:resource|data)[ \t]+"[\w-]+"[ \t]+"[\w-]+"[ \t]*\{[ \t]*$'
+                          r'|^(?:variable|output|module|provider)[ \t]+"[\w-]+"[ \t]*\{[ \t]*$|^(?:terraform|locals)[ \t]*\{[ \t]*$')
+
+
+def _stray_blocks(lines: list[str], tokens: list[Token], offset: int) -> list[CodeBlock]:
+    """Top-level Terraform blocks written between fences, at the start of a line and closed by a balanced
+    brace, in an answer that fences its other code: code a misplaced fence left outside (reviewers read it as
+    code)."""
+    inside: set[int] = set()
+    for tok in tokens:
+        if tok.map is not None and tok.type in ("fence", "code_block", "html_block"):
+            inside.update(range(tok.map[0], tok.map[1]))
+    out: list[CodeBlock] = []
+    i = 0
+    while i < len(lines):
+        if i in inside or not _TOP_OPEN_RE.match(lines[i]):
+            i += 1
+            continue
+        depth, j = 0, i
+        while j < len(lines) and j not in inside:
+            depth += lines[j].count("{") - lines[j].count("}")
+            if depth <= 0:
+                break
+            j += 1
+        if depth != 0 or j >= len(lines) or j in inside:
+            i += 1
+            continue
+        # Consecutive stray blocks (and the blank or comment lines between them) make one code block.
+        end = j
+        k = j + 1
+        while k < len(lines) and k not in inside and (not lines[k].strip() or lines[k].lstrip().startswith("#")
+                                                      or _TOP_OPEN_RE.match(lines[k])):
+            if _TOP_OPEN_RE.match(lines[k]):
+                d, m = 0, k
+                while m < len(lines) and m not in inside:
+                    d += lines[m].count("{") - lines[m].count("}")
+                    if d <= 0:
+                        break
+                    m += 1
+                if d != 0 or m >= len(lines) or m in inside:
+                    break
+                end, k = m, m + 1
+                continue
+            k += 1
+        text = "\n".join(lines[i:end + 1]) + "\n"
+        out.append(CodeBlock(text=text, line=offset + i + 1, file=None, info="", fenced=False))
+        i = end + 1
+    return out
 
 
 def _info_file(info: str) -> str | None:
@@ -554,6 +730,31 @@ def _outside_fences(lines: list[str], tokens: list[Token]) -> str:
         if tok.type == "fence" and tok.map is not None:
             inside.update(range(tok.map[0], tok.map[1]))
     return "\n".join(line for k, line in enumerate(lines) if k not in inside)
+
+
+# Strings (a line's unclosed quote ends at the line), comments, heredoc openers, braces: one scan of the text.
+_TOKEN = re.compile(r'"(?:\\.|[^"\\\n])*"?|#.*|//.*|<<-?[^\S\n]*([A-Za-z_]\w*)|[{}]')
+
+
+def open_braces(text: str) -> int:
+    """Open minus closed braces outside strings, comments and heredocs (approximate, linear)."""
+    depth = 0
+    pos = 0
+    while m := _TOKEN.search(text, pos):
+        tok = m.group(0)
+        pos = m.end()
+        if tok == "{":
+            depth += 1
+        elif tok == "}":
+            depth -= 1
+        elif m.group(1):  # a heredoc: skip the rest of its line, its text and the line that closes it
+            eol = text.find("\n", pos)
+            close = re.compile(rf"^[^\S\n]*{re.escape(m.group(1))}[^\S\n]*$", re.M).search(text, eol + 1) \
+                if eol >= 0 else None
+            if close is None:
+                break
+            pos = close.end()
+    return depth
 
 
 def _normalise(markdown: str) -> str:
@@ -574,9 +775,15 @@ def extract_code_blocks(markdown: str) -> Extraction:
         blocks, truncated = _extract(text, 0, 0, ctx, outer_closed=False)
     except Exception as exc:  # never let one odd answer abort a batch
         return Extraction([], False, [f"extraction failed: {type(exc).__name__}: {exc}"], repairs)
+    if ctx.drafts:
+        problems.append(f"{ctx.drafts} Terraform code block(s) of the reasoning trace left out: the answer section "
+                        "that follows supersedes them")
+    if ctx.examples:
+        problems.append(f"{ctx.examples} Terraform code block(s) of a README the answer supplies left out: usage "
+                        "examples, not the answer's code")
     if ctx.quoted:
         problems.append(f"{ctx.quoted} Terraform code block(s) quote another file of the task (the MODEL answer, "
                         "the failure report or the prompt) and are not part of this answer")
     if not blocks:
         problems.append("no Terraform code found")
-    return Extraction(blocks, truncated, problems, repairs, sorted(set(ctx.other_files)), ctx.quoted)
+    return Extraction(blocks, truncated, problems, repairs, sorted(set(ctx.other_files)), ctx.quoted, ctx.examples)

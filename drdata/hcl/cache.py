@@ -15,10 +15,11 @@ import threading
 import zlib
 from pathlib import Path
 
+from drdata.hcl.backends import backend_version
 from drdata.hcl.model import TerraformConfig
 
-_SCHEMA = ("CREATE TABLE IF NOT EXISTS parses (key TEXT PRIMARY KEY, value BLOB NOT NULL);"
-           "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+# The same file holds the labeler's result cache, in a table of its own (drdata.labeling.cache).
+_SCHEMA = "CREATE TABLE IF NOT EXISTS parses (key TEXT PRIMARY KEY, value BLOB NOT NULL)"
 
 
 def cache_dir() -> Path:
@@ -38,7 +39,8 @@ class ParseCache:
         self.hits = 0
         self.misses = 0
 
-    def _conn(self) -> sqlite3.Connection | None:
+    def connection(self) -> sqlite3.Connection | None:
+        """This thread's connection to the cache file (None when it cannot be used)."""
         conn = getattr(self._local, "conn", None)
         pid = getattr(self._local, "pid", None)
         if conn is not None and pid == os.getpid():
@@ -55,8 +57,6 @@ class ParseCache:
         return conn
 
     def key(self, backend: str, text: str) -> str:
-        from drdata.hcl.parse import backend_version
-
         ver = self._versions.get(backend)
         if ver is None:
             ver = self._versions[backend] = backend_version(backend)
@@ -65,7 +65,7 @@ class ParseCache:
         return h.hexdigest()
 
     def get(self, backend: str, text: str) -> TerraformConfig | None:
-        conn = self._conn()
+        conn = self.connection()
         if conn is None:
             return None
         try:
@@ -84,7 +84,7 @@ class ParseCache:
         return cfg
 
     def put(self, backend: str, text: str, cfg: TerraformConfig) -> None:
-        conn = self._conn()
+        conn = self.connection()
         if conn is None:
             return
         blob = zlib.compress(pickle.dumps(cfg, protocol=pickle.HIGHEST_PROTOCOL), 1)
@@ -93,41 +93,13 @@ class ParseCache:
         except sqlite3.Error:
             pass
 
-    # -- whole-task results ---------------------------------------------------------------
-    # A warm re-run of an unchanged corpus with unchanged code skips detectors and
-    # report parsing too; the key includes a fingerprint of drdata's own source, so
-    # any change to a detector, the taxonomy or the labeler invalidates it.
-    def get_result_text(self, key: str) -> str | None:
-        """A stored result as its JSON text, or None (absent or unreadable)."""
-        conn = self._conn()
-        if conn is None:
-            return None
-        try:
-            row = conn.execute("SELECT value FROM results WHERE key = ?", (key,)).fetchone()
-            if row is None:
-                return None
-            return zlib.decompress(row[0]).decode()  # zlib's checksum rejects a damaged entry
-        except (sqlite3.Error, zlib.error, ValueError):
-            return None
-
-    def put_result_text(self, key: str, text: str) -> None:
-        conn = self._conn()
-        if conn is None:
-            return
-        blob = zlib.compress(text.encode(), 1)
-        try:
-            conn.execute("INSERT OR REPLACE INTO results (key, value) VALUES (?, ?)", (key, blob))
-        except sqlite3.Error:
-            pass
-
     def clear(self) -> None:
-        conn = self._conn()
+        conn = self.connection()
         if conn is not None:
             conn.execute("DELETE FROM parses")
-            conn.execute("DELETE FROM results")
 
     def __len__(self) -> int:
-        conn = self._conn()
+        conn = self.connection()
         return conn.execute("SELECT COUNT(*) FROM parses").fetchone()[0] if conn else 0
 
 
@@ -145,25 +117,21 @@ def default_cache() -> ParseCache:
 _FINGERPRINTS: dict[tuple[str, ...], str] = {}
 
 
-def _fingerprint(*parts: str) -> str:
+def source_fingerprint(*parts: str) -> str:
+    """Hash of drdata's source and data files (of the sub-packages ``parts``, or all of them)."""
     if parts not in _FINGERPRINTS:
         root = Path(__file__).resolve().parent.parent
         h = hashlib.sha256()
         for base in [root / p for p in parts] if parts else [root]:
             for path in sorted(base.rglob("*")):
-                if path.suffix in (".py", ".json", ".csv") and "__pycache__" not in path.parts:
+                if path.suffix in (".py", ".json", ".csv", ".gz") and "__pycache__" not in path.parts:
                     h.update(str(path.relative_to(root)).encode())
                     h.update(path.read_bytes())
         _FINGERPRINTS[parts] = h.hexdigest()
     return _FINGERPRINTS[parts]
 
 
-def code_fingerprint() -> str:
-    """Hash of drdata's own source and data files: part of every result-cache key."""
-    return _fingerprint()
-
-
 def parser_fingerprint() -> str:
     """Hash of the extraction and parsing code: part of every parse-cache key, so a cached parse
     never outlives the code (and the pickled classes) that made it."""
-    return _fingerprint("extract", "hcl")
+    return source_fingerprint("extract", "hcl")

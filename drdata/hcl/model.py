@@ -17,6 +17,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+# What the extractor pulls out of the markdown is what the parser reads: the class lives with the extractor.
+from drdata.extract.blocks import CodeBlock  # noqa: F401 - re-exported: part of the parsed answer
+
 
 class Expr(str):
     """Source text of an expression that is not a plain literal (``var.x``, ``"${a}-b"``)."""
@@ -160,18 +163,6 @@ class ParseError:
 
 
 @dataclass(slots=True)
-class CodeBlock:
-    """One Terraform code block pulled out of a markdown answer."""
-
-    text: str
-    line: int  # 1-based line in the markdown where the code starts (after the fence)
-    file: str | None
-    info: str = ""  # fence info string ("hcl", "terraform", "" for unfenced)
-    fenced: bool = True
-    unterminated: bool = False  # fence never closed: a truncated answer
-
-
-@dataclass(slots=True)
 class TerraformConfig:
     """Everything one answer declares, all its files together."""
 
@@ -298,6 +289,30 @@ class TerraformConfig:
             yield from b.all_refs()
         for a in self.locals.values():
             yield from a.refs
+
+
+def block_kind(block: Block) -> str:
+    """The kind findings carry to pair renamed objects across MODEL and IDEAL: the resource type (data.x for
+    data sources), else the block keyword."""
+    if isinstance(block, Resource):
+        return block.resource_type if block.mode == "managed" else f"data.{block.resource_type}"
+    return block.type
+
+
+def block_address(block: Block) -> str:
+    if isinstance(block, Resource):
+        return block.address
+    if block.type in ("variable",):
+        return f"var.{block.labels[0]}" if block.labels else "var"
+    if block.type == "module":
+        return f"module.{block.labels[0]}" if block.labels else "module"
+    if block.type == "output":
+        return f"output.{block.labels[0]}" if block.labels else "output"
+    if block.type == "provider":
+        alias = block.get("alias")
+        name = block.labels[0] if block.labels else "provider"
+        return f"provider.{name}" + (f".{alias}" if isinstance(alias, str) and alias else "")
+    return ".".join((block.type, *block.labels))
 
 
 def _pickle_by_constructor(cls: type) -> None:

@@ -3,32 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
+from drdata.hcl.backends import BACKENDS, DEFAULT_BACKEND, backend_version  # noqa: F401 - re-exported
+from drdata.hcl.backends import backend_parser as _backend
 from drdata.hcl.model import Block, CodeBlock, ParseError, Resource, TerraformConfig
-
-BACKENDS = ("treesitter", "hcl2")
-DEFAULT_BACKEND = "treesitter"
-
-
-def _backend(name: str) -> Callable[..., tuple[list[Block], list[ParseError]]]:
-    if name == "treesitter":
-        from drdata.hcl.treesitter import parse_blocks
-    elif name == "hcl2":
-        from drdata.hcl.hcl2_backend import parse_blocks
-    else:
-        raise ValueError(f"unknown parser backend {name!r}: choose one of {', '.join(BACKENDS)}")
-    return parse_blocks
-
-
-def backend_version(name: str) -> str:
-    if name == "treesitter":
-        from drdata.hcl.treesitter import version
-    elif name == "hcl2":
-        from drdata.hcl.hcl2_backend import version
-    else:
-        raise ValueError(f"unknown parser backend {name!r}")
-    return version()
 
 
 def assemble(blocks: list[Block], errors: list[ParseError], code_blocks: list[CodeBlock],

@@ -109,6 +109,13 @@ class PairDiff:
             return 1.0
         return sum(c.ideal is not None for c in model) / len(model)
 
+    @property
+    def rewrite(self) -> bool:
+        """The IDEAL is a complete answer written afresh: it keeps (almost) none of the MODEL's resources (the
+        MODEL answered another task, or the IDEAL started over). A MODEL failure then has no counterpart to
+        repair; a complete IDEAL without it is the repair (the corpus shows a gap: 0-10 % kept, or over 20 %)."""
+        return self.ideal_state == COMPLETE and self.model_resources >= 5 and self.ideal_coverage <= 0.1
+
     def missing_reason(self) -> str:
         """Why a MODEL object has no IDEAL counterpart: the IDEAL has no Terraform, is an excerpt, or dropped it."""
         if self.ideal_state == NO_TERRAFORM:

@@ -29,10 +29,20 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from drdata.corpus.prompt import extract_requirements
-from drdata.detectors.registry import CLEAR, FIRES, UNKNOWN, Detector, Finding, Outcome, detectors_for, run_detector
+from drdata.detectors.registry import (
+    CLEAR,
+    FIRES,
+    UNKNOWN,
+    Detector,
+    Finding,
+    Outcome,
+    declared_category,
+    detectors_for,
+    run_detector,
+)
 from drdata.hcl import DEFAULT_BACKEND, TerraformConfig, parse_answer
 from drdata.labeling.diff import ANSWER, NO_TERRAFORM, Entry, PairDiff, diff_configs
-from drdata.labeling.repairs import own_repair, pair_findings
+from drdata.labeling.repairs import dropped_part, own_repair, pair_findings
 from drdata.taxonomy import SEVERITIES, categories
 
 if TYPE_CHECKING:
@@ -121,46 +131,44 @@ class PairLabels:
         return pd.DataFrame(self.label_rows(), columns=LABEL_COLUMNS)
 
     def label_rows(self) -> list[dict]:
-        return [
-            {
-                "task_id": self.task_id,
-                "category": c.category,
-                "severity": c.severity,
-                "status": c.status,
-                "reason": c.reason,
-                "model_outcome": c.model_outcome,
-                "ideal_outcome": c.ideal_outcome,
-                "model_findings": len(c.model_findings),
-                "ideal_findings": len(c.ideal_findings),
-                "repaired": c.repaired,
-                "remaining": c.remaining,
-            }
-            for c in self.categories.values()
-        ]
+        return [label_row(self.task_id, c) for c in self.categories.values()]
 
     def findings_frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.finding_rows(), columns=FINDING_COLUMNS)
 
     def finding_rows(self) -> list[dict]:
-        rows = []
-        for c in self.categories.values():
-            for r in c.records:
-                f, cp = r.finding, r.counterpart
-                rows.append({"task_id": self.task_id, "side": r.side, "category": f.category,
-                             "detector": f.detector, "severity": f.severity, "address": f.address,
-                             "part": f.part, "holder": f.holder, "kind": f.kind, "file": f.file, "line": f.line,
-                             "message": f.message, "evidence": f.evidence, "status": r.status, "reason": r.reason,
-                             "fixed": r.side == "model" and r.status == FIXED,
-                             "counterpart_address": cp.address if cp is not None else None,
-                             "counterpart_file": cp.file if cp is not None else None,
-                             "counterpart_line": cp.line if cp is not None and cp.line else None,
-                             "change": r.change or None})
-        return rows
+        return [row for c in self.categories.values() for row in finding_rows(self.task_id, c)]
 
     def _repr_markdown_(self) -> str:
-        from drdata.reports.render import render_report
+        # Jupyter's display hook. Rendering sits above the labeler, so it is looked up when a notebook shows
+        # the labels, not imported (tests/test_architecture.py lists these lookups).
+        import importlib
 
-        return render_report(self)
+        return importlib.import_module("drdata.reports.render").render_report(self)
+
+
+def label_row(task_id: str | None, c: CategoryLabel) -> dict:
+    """The labels-table row of one category label."""
+    return {"task_id": task_id, "category": c.category, "severity": c.severity, "status": c.status,
+            "reason": c.reason, "model_outcome": c.model_outcome, "ideal_outcome": c.ideal_outcome,
+            "model_findings": len(c.model_findings), "ideal_findings": len(c.ideal_findings),
+            "repaired": c.repaired, "remaining": c.remaining}
+
+
+def finding_rows(task_id: str | None, c: CategoryLabel) -> list[dict]:
+    """The findings-table rows of one category label: each finding with its pairing record."""
+    rows = []
+    for r in c.records:
+        f, cp = r.finding, r.counterpart
+        rows.append({"task_id": task_id, "side": r.side, "category": f.category, "detector": f.detector,
+                     "severity": f.severity, "address": f.address, "part": f.part, "holder": f.holder,
+                     "kind": f.kind, "file": f.file, "line": f.line, "message": f.message, "evidence": f.evidence,
+                     "status": r.status, "reason": r.reason, "fixed": r.side == "model" and r.status == FIXED,
+                     "counterpart_address": cp.address if cp is not None else None,
+                     "counterpart_file": cp.file if cp is not None else None,
+                     "counterpart_line": cp.line if cp is not None and cp.line else None,
+                     "change": r.change or None})
+    return rows
 
 
 LABEL_COLUMNS = ["task_id", "category", "severity", "status", "reason", "model_outcome", "ideal_outcome",
@@ -206,6 +214,17 @@ def _short(text: str, limit: int = 60) -> str:
 
 def _change(f: Finding, diff: PairDiff, counterpart: Entry) -> str:
     """What the IDEAL changed at the finding's subject, in a few words."""
+    if f.holder and counterpart.address == f.holder:
+        # Repaired where the value comes from (the variable whose default the IDEAL changed, the block holding
+        # a reference): say what changed there.
+        held = diff.of_model(f.holder)
+        changed = held.changed if held is not None else ()
+        if "default" in changed:
+            return (f"{f.holder} default: {_short(_value_of(held.model, 'default') or '')} -> "
+                    f"{_short(_value_of(counterpart, 'default') or '')}")
+        if changed:
+            return f"{f.holder}: changed " + ", ".join(changed[:4])
+        return f"{f.holder} no longer has it"
     corr = diff.of_model(f.address)
     model_entry = corr.model if corr is not None else None
     if model_entry is None and counterpart.address == f.address and counterpart.kind != ANSWER:
@@ -276,14 +295,18 @@ def _pair_records(cat_id: str, m_find: list[Finding], i_find: list[Finding], i_s
         if i_status == UNKNOWN or (where is not None and where.address in i_unsure):
             records.append(FindingRecord(f, "model", UNKNOWN, "ideal_cannot_tell", where))
             continue
+        if where is not None and cp is not None and dropped_part(cat_id, f, getattr(diff.of_model(f.address),
+                                                                                   "model", None), cp):
+            records.append(FindingRecord(f, "model", UNKNOWN, "ideal_dropped", where))
+            continue
         if where is not None:
             corr = diff.of_model(f.address)
             service = "_".join(f.kind.split("_")[:2]) + "_"
             extra = [e for e in companions.get(where.address, []) if e.kind.startswith(service)]
             # A part naming the connected resource's kind (s3: versioning, public_access_block) picks it first.
             extra.sort(key=lambda e: not (f.part and e.kind.endswith(f.part)))
-            if extra and (corr is None or not corr.changed or _value_of(corr.model, f.part) ==
-                          _value_of(where, f.part)):
+            if extra and corr is not None and (not corr.changed or _value_of(corr.model, f.part) ==
+                                               _value_of(where, f.part)):
                 # The block itself did not change where the finding points: the repair is a connected
                 # resource the IDEAL added (aws_s3_bucket_versioning for the bucket, ...).
                 shown = ", ".join(e.address for e in extra[:3]) + (f" (+{len(extra) - 3})" if len(extra) > 3 else "")
@@ -295,6 +318,14 @@ def _pair_records(cat_id: str, m_find: list[Finding], i_find: list[Finding], i_s
         if repair is not None:
             entry, change = repair
             records.append(FindingRecord(f, "model", FIXED, None, entry, change))
+            continue
+        if diff.rewrite and (declared_category(cat_id).answer_wide or not model.resources_of(f.kind)
+                             or ideal.resources_of(f.kind)):
+            # Written afresh: the IDEAL's objects of the same kind (or, for a convention of the whole answer, the
+            # answer itself) show how it should be. An IDEAL with no object of the kind at all (no VPC for the
+            # flow log, no listener for its TLS) dropped the part instead.
+            records.append(FindingRecord(f, "model", FIXED, None, diff.counterpart(ANSWER),
+                                         "the IDEAL is written afresh and keeps none of the MODEL's resources"))
             continue
         records.append(FindingRecord(f, "model", UNKNOWN, diff.missing_reason(), None))
     for f in i_find:
@@ -326,6 +357,27 @@ def _category_status(m_status: str, i_status: str, m_cause: str | None, i_cause:
     return (INTRODUCED, None) if i_status == FIRES else (ABSENT, None)
 
 
+def pair_category(cat, model_side: tuple, ideal_side: tuple, diff: PairDiff, model: TerraformConfig,
+                  ideal: TerraformConfig, companions: dict[str, list[Entry]] | None = None,
+                  no_detector: bool = False) -> CategoryLabel:
+    """The label of one category from what its rules found on each side.
+
+    ``model_side`` / ``ideal_side``: (status fires|clear|unknown, findings, reasons, cause, unsure addresses), as
+    :func:`_merge` makes them from detector outcomes (other sources of findings, such as terraform's own
+    diagnostics, give the same shape)."""
+    (m_status, m_find, m_why, m_cause, _), (i_status, i_find, i_why, i_cause, i_unsure) = model_side, ideal_side
+    if companions is None:
+        companions = _companions(ideal, diff)
+    records = _pair_records(cat.id, m_find, i_find, i_status, i_unsure, diff, model, ideal, companions)
+    status, reason = _category_status(m_status, i_status, m_cause, i_cause, records, diff)
+    if no_detector:
+        reason = "no_detector"
+    why = [f"model: {r}" for r in m_why] + [f"ideal: {r}" for r in i_why] if status == UNKNOWN else []
+    fixed = [r.finding for r in records if r.side == "model" and r.status == FIXED] if status == FIXED else []
+    return CategoryLabel(cat.id, cat.title, cat.severity, status, m_find, i_find, fixed, why, reason, m_status,
+                         i_status, records)
+
+
 def label_configs(model: TerraformConfig, ideal: TerraformConfig, *, taxonomy: str = "full",
                   task_id: str | None = None, prompt: str | None = None) -> PairLabels:
     """Label a pair of already parsed answers (``prompt``: the task's PROMPT, whose explicit requirements the
@@ -351,21 +403,14 @@ def label_configs(model: TerraformConfig, ideal: TerraformConfig, *, taxonomy: s
             outcomes = [run_detector(d, cfg) for d in det_by_cat.get(cat.id, [])]
             faults.extend(f"{side}:{o.detector}: {o.fault}" for o in outcomes if o.fault)
             sides[side] = _merge(outcomes) if outcomes else (UNKNOWN, [], ["no detector registered"], "none", set())
-        (m_status, m_find, m_why, m_cause, _), (i_status, i_find, i_why, i_cause, i_unsure) = \
-            sides["model"], sides["ideal"]
+        m_status, m_find, m_why, m_cause, m_unsure = sides["model"]
         known = {(f.address, f.part) for f in m_find}
         added = [f for f in extra.get(cat.id, []) if (f.address, f.part) not in known]
         if added:
             m_find = m_find + added
             m_status = FIRES
-        records = _pair_records(cat.id, m_find, i_find, i_status, i_unsure, diff, model, ideal, companions)
-        status, reason = _category_status(m_status, i_status, m_cause, i_cause, records, diff)
-        if not det_by_cat.get(cat.id):
-            reason = "no_detector"
-        why = [f"model: {r}" for r in m_why] + [f"ideal: {r}" for r in i_why] if status == UNKNOWN else []
-        fixed = [r.finding for r in records if r.side == "model" and r.status == FIXED] if status == FIXED else []
-        out[cat.id] = CategoryLabel(cat.id, cat.title, cat.severity, status, m_find, i_find, fixed, why, reason,
-                                    m_status, i_status, records)
+        out[cat.id] = pair_category(cat, (m_status, m_find, m_why, m_cause, m_unsure), sides["ideal"], diff, model,
+                                    ideal, companions, no_detector=not det_by_cat.get(cat.id))
     return PairLabels(task_id, taxonomy, out, model, ideal, faults, diff=diff)
 
 

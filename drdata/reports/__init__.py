@@ -1,8 +1,12 @@
-"""Human report parser, agreement between reports and detectors."""
+"""Reports generated from the labels (:mod:`drdata.reports.render`).
 
-from drdata.reports.agreement import agreement_frame, agreement_summary, disagreements
-from drdata.reports.human import ReportItem, is_placeholder, parse_report, report_items_frame, report_shape
-from drdata.reports.mapping import CATEGORY_IDS, map_category
+The hand-written report parser is an input (:mod:`drdata.corpus.report`) and the report/detector agreement is part
+of a label run (:mod:`drdata.labeling.agreement`); both are re-exported here, where they used to live.
+"""
+
+from drdata.corpus.report import ReportItem, is_placeholder, parse_report, report_items_frame, report_shape
+from drdata.corpus.report_mapping import CATEGORY_IDS, map_category
+from drdata.labeling.agreement import agreement_frame, agreement_summary, disagreements
 
 __all__ = [
     "CATEGORY_IDS",

@@ -6,25 +6,27 @@ into Markdown: a title and intro, one section per severity that has items, one
 IDEAL answer no longer has) with the real offending MODEL lines and the real
 IDEAL lines that replace them, and a summary whose first line counts the items
 per severity. :func:`compare_with_human` puts its items beside a hand-written
-report's (both read with :func:`drdata.reports.human.parse_report`).
-:func:`write_corpus_report` writes the corpus-level report (tables and figures).
+report's (both read with :func:`drdata.corpus.report.parse_report`).
+:func:`render_corpus_report` renders the corpus-level report of a run's statistics. Everything here is pure:
+labels or statistics in, Markdown out (``drdata.verbs`` reads the inputs and writes the files).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from drdata.hcl.model import block_address, block_kind
 from drdata.taxonomy import SEVERITIES, category
 
 if TYPE_CHECKING:
     from drdata.detectors.registry import Finding
     from drdata.hcl.model import Block, TerraformConfig
     from drdata.labeling.pair import CategoryLabel, PairLabels
+    from drdata.stats import CorpusStats
 
 SECTION_TITLES = {
     "Critical": "Critical Failures",
@@ -223,8 +225,6 @@ def _follow(block: Block, name: str, addr: dict[str, Block], hops: int = 3) -> S
 
 
 def _addresses(cfg: TerraformConfig) -> dict[str, Block]:
-    from drdata.detectors.registry import block_address
-
     out: dict[str, Block] = {}
     for b in cfg.all_blocks():
         out.setdefault(block_address(b), b)
@@ -259,15 +259,11 @@ def _ideal_snippets(f: Finding, label: CategoryLabel, ideal: TerraformConfig, id
 
 
 def _key(block: Block) -> str:
-    from drdata.detectors.registry import block_address
-
     return block_address(block)
 
 
 def _kind(block: Block) -> str:
-    from drdata.detectors.registry import _kind as kind_of
-
-    return kind_of(block)
+    return block_kind(block)
 
 
 # -- one item ---------------------------------------------------------------------------------------------------
@@ -424,12 +420,12 @@ COMPARE_COLUMNS = ["match", "category", "human_index", "human_title", "human_sev
 def compare_with_human(generated: str, human: str | None) -> pd.DataFrame:
     """Items of a generated report beside those of a hand-written one, paired by category.
 
-    Both are read with :func:`~drdata.reports.human.parse_report` (so both go through the same
+    Both are read with :func:`~drdata.corpus.report.parse_report` (so both go through the same
     title -> category mapping). ``match`` is ``both`` (same category in both reports),
     ``human_only`` or ``generated_only``; ``same_severity`` compares the two severities.
     Human items come first in their order, then the generated-only items.
     """
-    from drdata.reports.human import parse_report
+    from drdata.corpus.report import parse_report
 
     # Generated reports keep items under severity sections; the parser's fallback may read the summary
     # bullets of an empty report as items, which they are not.
@@ -458,35 +454,7 @@ def compare_with_human(generated: str, human: str | None) -> pd.DataFrame:
     return df
 
 
-# -- files ------------------------------------------------------------------------------------------------------
-
-def _read_one_task(task_path: str | Path):
-    from drdata.corpus import load_corpus, read_task
-    from drdata.corpus.reader import is_task_folder
-
-    path = Path(task_path)
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: no such task folder")
-    if is_task_folder(path):
-        return read_task(path)
-    tasks = load_corpus(path)
-    if len(tasks) != 1:
-        raise ValueError(f"{path}: holds {len(tasks)} tasks; point at one task folder")
-    return tasks[0]
-
-
-def write_report(task_path: str | Path, out_file: str | Path | None = None, taxonomy: str = "full") -> str:
-    """Label one task folder and render its report; write it to ``out_file`` when given. Returns the Markdown."""
-    from drdata.labeling import label_task
-
-    labels = label_task(_read_one_task(task_path), taxonomy=taxonomy)
-    text = render_report(labels)
-    if out_file is not None:
-        from drdata.io import atomic_write_text
-
-        atomic_write_text(out_file, text)
-    return text
-
+# -- the corpus report ------------------------------------------------------------------------------------------
 
 def _table_text(text: str) -> str:
     # Inside a pipe table a bar ends the cell even within a code span, unless escaped.
@@ -512,16 +480,12 @@ def markdown_table(df: pd.DataFrame, *, floatfmt: str = ".3g", max_rows: int | N
     return "\n".join(lines)
 
 
-def write_corpus_report(labels_dir: str | Path, out_dir: str | Path) -> dict:
-    """Statistics, figures and ``report.md`` (tables + embedded PNGs) for a ``drdata label`` OUTDIR.
-
-    Returns the summary of :func:`drdata.stats.write_stats`, with ``report.md`` among its files.
-    """
-    from drdata.io import atomic_write_text
+def render_corpus_report(st: CorpusStats, summary: dict, labels_name: str) -> str:
+    """``report.md`` of ``drdata stats``: the summary, tables and the figures (PNG files beside it, by name)
+    of a run's statistics. ``summary`` is :meth:`CorpusStats.summary` with the run's ``taxonomy``;
+    ``labels_name`` names the labels folder."""
     from drdata.stats import format_summary
-    from drdata.stats.run import write_stats_and_tables
 
-    summary, st = write_stats_and_tables(labels_dir, out_dir)
     tax = summary.get("taxonomy") or "?"
     prev = st.category_prevalence
     prev_cols = [c for c in ("title", "default_severity", "fixed", "persisting", "introduced", "unknown",
@@ -529,7 +493,7 @@ def write_corpus_report(labels_dir: str | Path, out_dir: str | Path) -> dict:
                  if c in prev.columns]
     parts = [
         "# Corpus failure report", "",
-        f"Generated by drdata from the labels in {code_span(Path(labels_dir).name)} (taxonomy {code_span(tax)}). "
+        f"Generated by drdata from the labels in {code_span(labels_name)} (taxonomy {code_span(tax)}). "
         "A task's severity "
         "score weighs each category the IDEAL answer fixed by its severity: " + ", ".join(
             f"{s} {w}" for s, w in summary["severity_weights"].items()) + ".", "",
@@ -560,12 +524,9 @@ def write_corpus_report(labels_dir: str | Path, out_dir: str | Path) -> dict:
                   "parse where the rule reads):", "", markdown_table(st.unknown_reasons), ""]
     if len(st.error_reasons):
         parts += [markdown_table(st.error_reasons), ""]
-    atomic_write_text(Path(out_dir) / "report.md", "\n".join(parts))
-    summary["files"] = sorted([*summary["files"], "report.md"])
-    return summary
+    return "\n".join(parts)
 
 
-def report(task_path: str | Path, out_file: str | Path | None = None, taxonomy: str = "full") -> str:
-    """``drdata report``: the generated failure report of one task (written to ``out_file`` when given)."""
-    return write_report(task_path, out_file, taxonomy=taxonomy)
+
+
 

@@ -1,17 +1,14 @@
 """Severity statistics (pandas in, pandas out): per task, per category, breakdowns, correlation, agreement.
 
-See :mod:`drdata.stats.tables` for the definitions (severity weights included) and
-:func:`write_stats` for what ``drdata stats OUTDIR -o DIR`` writes.
+Pure: a run in, tables out. See :mod:`drdata.stats.tables` for the definitions (severity weights included);
+``drdata stats`` (:func:`drdata.verbs.stats`) reads a run and writes these tables, the plots and the report.
 """
 
 from drdata.stats.run import (  # noqa: F401
     CorpusStats,
     compute_stats,
     format_summary,
-    labeled_run,
-    read_labels_dir,
     stats_of_run,
-    write_stats,
 )
 from drdata.stats.tables import (  # noqa: F401
     QUALITY_LABELS,
@@ -31,9 +28,11 @@ from drdata.stats.tables import (  # noqa: F401
 )
 
 
-def stats(labels_dir, out_dir) -> dict:
-    """``drdata stats``: tables, plots, summary and the corpus report of a ``drdata label`` folder."""
-    from drdata.reports.render import write_corpus_report
+def __getattr__(name: str):
+    # The notebooks (owned elsewhere) import labeled_run from here; it labels or reads a run, which is a verb
+    # above this layer, so it is looked up when asked for, not imported.
+    if name == "labeled_run":
+        import importlib
 
-    return write_corpus_report(labels_dir, out_dir)
-
+        return importlib.import_module("drdata.verbs").labeled_run
+    raise AttributeError(f"module 'drdata.stats' has no attribute {name!r}")

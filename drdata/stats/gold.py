@@ -190,11 +190,12 @@ def precision_samples_quality(samples: pd.DataFrame, findings: pd.DataFrame) -> 
     f = findings[(findings["side"] == "model") & (findings["status"] == "fixed")].copy()
     f["digest"] = [finding_digest(m, e or "") for m, e in zip(f["message"], f["evidence"], strict=True)]
     f["part"] = f["part"].fillna("")
-    now = {(r.task_id, r.detector, r.address, r.part): r.digest for r in f.itertuples()}
+    current = {(r.task_id, r.detector, r.address, r.part, r.digest) for r in f.itertuples()}
+    subjects = {k[:4] for k in current}
     rows = []
     s = samples.copy()
-    s["state"] = ["current" if now.get((r.task, r.detector, r.address, r.part)) == r.digest else
-                  ("changed" if (r.task, r.detector, r.address, r.part) in now else "gone")
+    s["state"] = ["current" if (r.task, r.detector, r.address, r.part, r.digest) in current else
+                  ("changed" if (r.task, r.detector, r.address, r.part) in subjects else "gone")
                   for r in s.itertuples()]
     for cat, g in s.groupby("category", sort=True):
         cur = g[g["state"] == "current"]

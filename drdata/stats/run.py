@@ -1,15 +1,17 @@
-"""All statistics of one labeled run, and ``write_stats`` behind ``drdata stats OUTDIR -o DIR``."""
+"""All statistics of one labeled run: a run (or its frames) in, :class:`CorpusStats` tables out."""
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, fields
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from drdata.stats import tables as T
+
+if TYPE_CHECKING:
+    from drdata.labeling.store import LabelRun
 
 
 @dataclass
@@ -100,86 +102,9 @@ def compute_stats(tasks: pd.DataFrame, labels: pd.DataFrame, report_items: pd.Da
     )
 
 
-def stats_of_run(run) -> CorpusStats:
-    """Statistics of a :class:`~drdata.labeling.batch.LabelRun` (what ``label_corpus`` returns)."""
+def stats_of_run(run: LabelRun) -> CorpusStats:
+    """Statistics of a :class:`~drdata.labeling.store.LabelRun` (in memory, or read from its folder)."""
     return compute_stats(run.tasks, run.labels, run.report_items)
-
-
-def read_labels_dir(labels_dir: str | Path) -> dict[str, pd.DataFrame | dict | None]:
-    """The files ``drdata label`` wrote: tasks / labels (required), findings / report_items / agreement, run.json."""
-    d = Path(labels_dir)
-    missing = [n for n in ("tasks.parquet", "labels.parquet") if not (d / n).is_file()]
-    if missing:
-        raise FileNotFoundError(f"{d}: not a drdata label output (missing {', '.join(missing)}); run `drdata label` first")
-    out: dict[str, pd.DataFrame | dict | None] = {}
-    for name in ("tasks", "labels", "findings", "report_items", "agreement"):
-        p = d / f"{name}.parquet"
-        out[name] = pd.read_parquet(p) if p.is_file() else None
-    run_json = d / "run.json"
-    out["meta"] = json.loads(run_json.read_text()) if run_json.is_file() else {}
-    return out
-
-
-def labeled_run(corpus: str | Path | None = None, labels_dir: str | Path | None = None, *, taxonomy: str = "full",
-                jobs: int | None = None):
-    """The :class:`~drdata.labeling.batch.LabelRun` of a corpus: read from ``labels_dir`` when it holds a
-    ``drdata label`` output, else labeled now (and written to ``labels_dir`` when given, so the next call
-    reads it). Notebooks use it so that a corpus is labeled once, not once per notebook.
-    """
-    from drdata.labeling.batch import LabelRun, label_corpus, write_outputs
-
-    if labels_dir is not None and (Path(labels_dir) / "tasks.parquet").is_file():
-        data = read_labels_dir(labels_dir)
-        findings = data["findings"] if data["findings"] is not None else pd.DataFrame()
-        return LabelRun(data["tasks"], data["labels"], findings, data["report_items"], data["agreement"],
-                        meta=data["meta"])
-    if corpus is None:
-        raise ValueError("give a corpus to label or a labels_dir holding a drdata label output")
-    run = label_corpus(corpus, taxonomy=taxonomy, jobs=jobs, progress=False)
-    if labels_dir is not None:
-        write_outputs(run, labels_dir)
-    return run
-
-
-def _write_table(df: pd.DataFrame, base: Path) -> list[Path]:
-    from drdata.io import atomic_write_text, write_parquet
-
-    flat = df.reset_index()
-    flat.columns = [str(c) for c in flat.columns]
-    csv = atomic_write_text(base.with_suffix(".csv"), df.to_csv(float_format="%.6g", lineterminator="\n"))
-    return [csv, write_parquet(flat, base.with_suffix(".parquet"))]
-
-
-def write_stats(outdir_labels: str | Path, out_dir: str | Path, *, plots: bool = True) -> dict:
-    """Read a ``drdata label`` OUTDIR, write every table (CSV + parquet) and plot (PNG) to ``out_dir``.
-
-    Returns the summary of :meth:`CorpusStats.summary` plus ``taxonomy`` and ``files`` (paths written,
-    relative to out_dir; ``summary.json`` holds the same summary).
-    """
-    return write_stats_and_tables(outdir_labels, out_dir, plots=plots)[0]
-
-
-def write_stats_and_tables(outdir_labels: str | Path, out_dir: str | Path, *, plots: bool = True
-                           ) -> tuple[dict, CorpusStats]:
-    """:func:`write_stats`, also returning the tables (for reports built on top of them)."""
-    data = read_labels_dir(outdir_labels)
-    stats = compute_stats(data["tasks"], data["labels"], data["report_items"])
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    for name, df in stats.tables().items():
-        written += _write_table(df, out / name)
-    if plots:
-        from drdata.plots import save_figures
-
-        written += save_figures(stats, out)
-    summary = stats.summary()
-    summary["taxonomy"] = data["meta"].get("taxonomy")
-    summary["files"] = sorted([*(str(p.relative_to(out)) for p in written), "summary.json"])
-    from drdata.io import atomic_write_text
-
-    atomic_write_text(out / "summary.json", json.dumps(summary, indent=2, sort_keys=True) + "\n")
-    return summary, stats
 
 
 def format_summary(summary: dict) -> str:

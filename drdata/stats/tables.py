@@ -18,7 +18,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from drdata.taxonomy import SEVERITIES, SEVERITY_RANK
+from drdata.taxonomy import SEVERITIES
 
 SEVERITY_WEIGHTS: dict[str, int] = {"Critical": 8, "High": 4, "Medium": 2, "Low": 1}
 SEVERITY_COLUMNS = [s.lower() for s in SEVERITIES]  # per-task count columns: critical, high, medium, low
@@ -366,8 +366,3 @@ def pair_states(tasks: pd.DataFrame) -> pd.DataFrame:
     out = labelled_tasks(tasks)["pair_state"].astype("string").fillna("(none)").value_counts().rename("tasks")
     out.index.name = "pair_state"
     return out.to_frame()
-
-
-def severity_order(values) -> list[str]:
-    """Severities present in ``values``, most severe first."""
-    return sorted({v for v in values if v in SEVERITY_RANK}, key=SEVERITY_RANK.get)

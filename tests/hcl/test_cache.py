@@ -48,7 +48,7 @@ def test_an_unusable_cache_location_only_costs_a_reparse(tmp_path):
 def test_a_corrupt_entry_is_parsed_again(tmp_path):
     cache = ParseCache(tmp_path / "c.sqlite")
     parse_answer(ANSWER, cache=cache)
-    conn = cache._conn()
+    conn = cache.connection()
     conn.execute("UPDATE parses SET value = ?", (b"garbage",))
     cfg = parse_answer(ANSWER, cache=cache)
     assert [r.address for r in cfg.resources] == ["aws_s3_bucket.a"]

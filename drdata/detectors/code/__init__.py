@@ -1,1 +1,0 @@
-"""code detectors; each module registers its detectors at import."""

@@ -1,1 +1,0 @@
-"""reference detectors; each module registers its detectors at import."""

@@ -1,1 +1,0 @@
-"""services detectors; each module registers its detectors at import."""
