@@ -32,6 +32,7 @@ LAYERS = [
     "plots",  # figures of the statistics
     "reports",  # Markdown from labels and statistics: pure
     "export",  # Hugging Face datasets and publishing
+    "explore",  # Jupyter: one task side by side, the task browser, the shared label run, tables that fit
     "verbs",  # label, stats, report, export, publish: composes the layers, reads and writes
     "cli",  # parses arguments, calls one verb, prints
 ]
