@@ -277,3 +277,16 @@ def test_show_table_rounds_names_and_fits():
     html = out.to_html()
     assert "&lt;b&gt;" in html and "<b>$" not in html
     assert 'class="mathjax_ignore tex2jax_ignore"' in html and "(missing)" in html
+
+
+def test_notebook_parameters_come_from_the_environment(monkeypatch):
+    from drdata.explore import notebook_parameters
+
+    monkeypatch.delenv("DRDATA_NOTEBOOK_CORPUS", raising=False)
+    monkeypatch.delenv("DRDATA_NOTEBOOK_LABELS", raising=False)
+    assert notebook_parameters() == ("../corpora", None)
+    monkeypatch.setenv("DRDATA_NOTEBOOK_CORPUS", "/data/corpus")
+    monkeypatch.setenv("DRDATA_NOTEBOOK_LABELS", "")  # empty: the shared run
+    assert notebook_parameters() == ("/data/corpus", None)
+    monkeypatch.setenv("DRDATA_NOTEBOOK_LABELS", "/data/labels")
+    assert notebook_parameters() == ("/data/corpus", "/data/labels")

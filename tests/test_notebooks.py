@@ -39,9 +39,9 @@ def test_committed_notebook_has_no_outputs_and_a_parameters_cell(name):
         assert c.execution_count is None, f"{name}: a cell has an execution count"
     params = [c for c in code if "parameters" in c.metadata.get("tags", [])]
     assert len(params) == 1
-    assert 'os.environ.get("DRDATA_NOTEBOOK_CORPUS", "../corpora")' in params[0].source
-    # The shared parameters are two lines; notebook-specific ones follow.
-    assert 'LABELS = os.environ.get("DRDATA_NOTEBOOK_LABELS") or None' in params[0].source
+    # The shared parameters are one library call (DRDATA_NOTEBOOK_CORPUS / _LABELS); notebook-specific ones follow.
+    assert "CORPUS, LABELS = notebook_parameters()" in params[0].source
+    assert "DRDATA_NOTEBOOK_CORPUS" not in params[0].source
     # No detector logic and no copied helpers: the notebooks call the library.
     source = "\n".join(c.source for c in code)
     assert "def " not in source and "import re" not in source

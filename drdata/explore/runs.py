@@ -148,6 +148,12 @@ def _lines(path: Path) -> int:
         return 0
 
 
+def notebook_parameters(corpus: str = "../corpora", labels: str | None = None) -> tuple[str, str | None]:
+    """``(CORPUS, LABELS)`` of a notebook: ``DRDATA_NOTEBOOK_CORPUS`` (default: the repo's embedded corpus) and
+    ``DRDATA_NOTEBOOK_LABELS`` (default None: the label run the notebooks share, see :func:`label_run`)."""
+    return (os.environ.get("DRDATA_NOTEBOOK_CORPUS") or corpus, os.environ.get("DRDATA_NOTEBOOK_LABELS") or labels)
+
+
 def current_corpus() -> Path | None:
     """The corpus of the last :func:`label_run` in this process, else ``DRDATA_NOTEBOOK_CORPUS``."""
     if "corpus" in _CURRENT:
