@@ -328,6 +328,9 @@ class TablesWriter:
             if self.parts[name]:
                 self.streams[name].write_row_group(pa.concat_tables(self.parts[name]))
                 self.parts[name] = []
+        # Hand the group's buffers back to the system: arrow's allocator otherwise keeps a little more with every
+        # group, and the client's memory would grow with the corpus.
+        pa.default_memory_pool().release_unused()
 
     def commit(self, meta: dict) -> list[Path]:
         from drdata import __version__
