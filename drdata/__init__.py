@@ -22,6 +22,7 @@ _API = {
     "registry": "drdata.detectors",
     "label_pair": "drdata.labeling",
     "label_task": "drdata.labeling",
+    "diff_pair": "drdata.labeling.pair",
     "label_corpus": "drdata.labeling.batch",
     "LabelRun": "drdata.labeling.store",
     "write_outputs": "drdata.labeling.store",

@@ -270,3 +270,15 @@ def test_a_bucket_policy_after_its_public_access_block_is_a_soft_order(ideal_dep
     ideal = parse_hcl(VARS + PAB.replace("DEPENDS", ideal_depends))
     label = label_configs(model, ideal, taxonomy="full").categories["missing_depends_on"]
     assert label.status == status, [r.finding.message for r in label.records]
+
+
+def test_the_pair_diff_is_one_call_from_the_top_level_with_a_readable_repr():
+    import drdata
+    from drdata.corpus import Task
+
+    task = Task(id="T1", platform="tf-hcl", path=None, prompt="", model_response=f"```hcl\n{VARS + BUCKET}```\n",
+                ideal_response=f"```hcl\n{VARS + BUCKET.replace('orders-', 'shop-')}```\n", failures_report=None,
+                metadata={}, sources={}, problems=[])
+    diff = drdata.diff_pair(task)
+    assert diff.counts() == {"same": 2, "renamed": 0, "removed": 0, "added": 0}
+    assert "~ aws_s3_bucket.data: bucket" in repr(diff)
