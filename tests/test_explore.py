@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from drdata.corpus.reader import read_task
-from drdata.explore import TaskView, browse, label_run, show_table, show_task
+from drdata.explore import TaskView, browse, export_run, label_run, show_table, show_task
 from tests.factory import make_corpus, make_task
 
 REPO = Path(__file__).resolve().parent.parent
@@ -251,6 +251,19 @@ def test_label_run_labels_a_corpus_once_per_corpus_and_version(tmp_path, monkeyp
     # An explicit folder is written when empty and read afterwards.
     own = label_run(corpus, tmp_path / "mine", progress=False)
     assert (tmp_path / "mine" / "run.json").is_file() and len(own.tasks) == 4
+
+
+def test_export_run_exports_in_a_child_process_and_returns_the_summary(tmp_path, monkeypatch):
+    monkeypatch.setenv("DRDATA_LABEL_RUNS", str(tmp_path / "runs"))
+    corpus = make_corpus(tmp_path / "c", n=4)
+    run = label_run(corpus, progress=False, quiet=True)
+    summary = export_run(run.meta["labels_dir"], tmp_path / "ds", corpus=corpus, configs=["sft", "labels"])
+    assert set(summary["rows"]) == {"sft", "labels"} and summary["tasks_total"] == 4
+    assert list(summary["rows"]["sft"])[0] == "train"  # splits in their own order, not sorted by name
+    for f in summary["files"]:
+        assert (tmp_path / "ds" / f).is_file()
+    with pytest.raises(RuntimeError, match="drdata export exited 2"):
+        export_run(tmp_path / "no-such-run", tmp_path / "ds2")
 
 
 # -- tables -----------------------------------------------------------------------------------------------------

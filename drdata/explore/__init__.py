@@ -10,9 +10,9 @@ This package sits on top of the library (it imports labeling, stats and reports;
 """
 
 from drdata.explore.browser import TaskBrowser, browse  # noqa: F401
-from drdata.explore.runs import default_labels_dir, label_run, notebook_parameters  # noqa: F401
+from drdata.explore.runs import default_labels_dir, export_run, label_run, notebook_parameters  # noqa: F401
 from drdata.explore.tables import show_table  # noqa: F401
 from drdata.explore.view import TaskView, show_task  # noqa: F401
 
-__all__ = ["TaskBrowser", "TaskView", "browse", "default_labels_dir", "label_run", "notebook_parameters",
+__all__ = ["TaskBrowser", "TaskView", "browse", "default_labels_dir", "export_run", "label_run", "notebook_parameters",
            "show_table", "show_task"]

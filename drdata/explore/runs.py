@@ -140,6 +140,33 @@ def _label_in_subprocess(corpus: Path, folder: Path, taxonomy: str, jobs: int | 
     partial.rename(folder)
 
 
+def export_run(labels: str | Path, out: str | Path, *, corpus: str | Path | None = None,
+               configs: list[str] | None = None) -> dict:
+    """``drdata export`` of a label run in a child process; returns its summary (rows per config and split,
+    dropped rows, lengths, files).
+
+    The export holds every row of every config while it builds them (close to 1 GB for the shared corpus): in
+    a child process that memory never enters the notebook's kernel, which then reads a few rows back from the
+    files. A config that cannot be exported is listed in the summary's ``errors``."""
+    import json
+
+    cmd = [sys.executable, "-m", "drdata.cli.main", "export", str(Path(labels).resolve()), "-o",
+           str(Path(out).resolve())]
+    if corpus is not None:
+        cmd += ["--corpus", str(Path(corpus).resolve())]
+    for config in configs or ():
+        cmd += ["--config", config]
+    proc = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    if proc.returncode not in (0, 3):  # 3: some configs could not be exported; the summary says which
+        raise RuntimeError(f"drdata export exited {proc.returncode}: {proc.stderr.strip()[-3000:]}")
+    from drdata.export.names import SPLITS
+
+    summary = json.loads(proc.stdout.strip().splitlines()[-1])
+    # The CLI prints JSON with sorted keys; splits read better in their own order.
+    summary["rows"] = {cfg: {s: splits[s] for s in SPLITS if s in splits} for cfg, splits in summary["rows"].items()}
+    return summary
+
+
 def _lines(path: Path) -> int:
     try:
         with open(path, "rb") as f:
