@@ -13,6 +13,7 @@ from drdata.detectors.helpers import (
     module_members,
     module_output_refs,
     nested_attr,
+    nested_attrs,
     resolve,
 )
 from drdata.detectors.registry import (
@@ -92,18 +93,6 @@ def _anchors(cfg: TerraformConfig, res: Resource, paths: list[str]) -> tuple[set
             got = hopped
         refs |= got
     return refs, texts
-
-
-def _texts(res: Resource, paths: list[str]) -> set[str]:
-    """Source texts of an attribute path in every nested block that has it (all bootstrap actions)."""
-    out: set[str] = set()
-    for path in paths:
-        *blocks, name = path.split(".")
-        current = [res]
-        for b in blocks:
-            current = [c for cur in current for c in cur.children(b)]
-        out.update(cur.attributes[name].source.strip() for cur in current if name in cur.attributes)
-    return out
 
 
 def _value(res: Resource, path: str):
@@ -202,7 +191,8 @@ def ordering_gaps(cfg: TerraformConfig, *, soft: bool = True) -> tuple[list[Gap]
                 refs, texts = _anchors(cfg, res, match["dependent"])
                 contains = match.get("text") == "contains"
                 if contains:
-                    texts = _texts(res, match["dependent"])
+                    # Every nested block's value (all bootstrap actions), not only the first.
+                    texts = {a.source.strip() for path in match["dependent"] for a in nested_attrs(res, path)}
                 linked = []
                 for p in prereqs:
                     prefs, ptexts = _anchors(cfg, p, match["prerequisite"])

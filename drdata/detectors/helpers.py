@@ -487,16 +487,19 @@ def _local_resource_refs(cfg: TerraformConfig, name: str, seen: set[str]) -> set
     return out
 
 
-def nested_attr(block: Block, path: str) -> Attribute | None:
-    """Attribute at a dotted path through nested blocks (``rule.destination.bucket``)."""
+def nested_attrs(block: Block, path: str) -> list[Attribute]:
+    """Every attribute at a dotted path through nested blocks (``bootstrap_action.path`` of each action)."""
     *blocks, name = path.split(".")
     current = [block]
     for b in blocks:
         current = [c for cur in current for c in cur.children(b)]
-    for cur in current:
-        if name in cur.attributes:
-            return cur.attributes[name]
-    return None
+    return [cur.attributes[name] for cur in current if name in cur.attributes]
+
+
+def nested_attr(block: Block, path: str) -> Attribute | None:
+    """The first attribute at a dotted path through nested blocks (``rule.destination.bucket``)."""
+    found = nested_attrs(block, path)
+    return found[0] if found else None
 
 
 def local_closure(cfg: TerraformConfig, addresses: Iterable[str]) -> set[str]:
