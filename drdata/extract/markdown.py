@@ -486,12 +486,17 @@ _REASONING_RE = re.compile(r"(?i)^(?:reasoning(?:\s+trace)?|thinking|thought\s+p
 _ANSWER_RE = re.compile(r"(?i)^(?:final\s+)?(?:answer|solution|response|implementation)\b")
 
 
+def _headings(tokens: list[Token]) -> list[tuple[int, int, str]]:
+    """(token index, level, title) of every heading."""
+    return [(i, int(t.tag[1:]), _label_text(tokens[i + 1].content if i + 1 < len(tokens) else ""))
+            for i, t in enumerate(tokens) if t.type == "heading_open"]
+
+
 def _draft_fences(tokens: list[Token]) -> set[int]:
     """Fences of a reasoning trace that the answer supersedes: between a `Reasoning Trace` heading and a later
     `Answer` heading of the same or a higher level, when the answer (to the end, or to another reasoning trace)
     itself holds Terraform."""
-    heads = [(i, int(t.tag[1:]), _label_text(tokens[i + 1].content if i + 1 < len(tokens) else ""))
-             for i, t in enumerate(tokens) if t.type == "heading_open"]
+    heads = _headings(tokens)
     for k, (start, level, title) in enumerate(heads):
         if not _REASONING_RE.match(title):
             continue
@@ -519,8 +524,7 @@ _README_INFO_RE = re.compile(r"(?i)(?:^|[\s:=/\"'])readme[\w.-]*\.(?:md|markdown
 def _readme_fences(tokens: list[Token]) -> set[int]:
     """Fences in the section of a heading that names a README, up to the next heading of the same or a higher
     level."""
-    heads = [(i, int(t.tag[1:]), _label_text(tokens[i + 1].content if i + 1 < len(tokens) else ""))
-             for i, t in enumerate(tokens) if t.type == "heading_open"]
+    heads = _headings(tokens)
     out: set[int] = set()
     for k, (start, level, title) in enumerate(heads):
         if not _README_HEADING_RE.fullmatch(title):
