@@ -83,12 +83,13 @@ def high_availability_missing(cfg: TerraformConfig):
     private = [s for s in cfg.resources_of("aws_subnet") if _PRIVATE.search(s.name)]
     n_private = sum((_instances(cfg, s) or 2) for s in private)
     # A prompt that asks for one NAT gateway chose the cost over the redundancy.
-    single = _instances(cfg, nats[0]) if len(nats) == 1 else None  # `count = 1` is still one gateway
-    if len(nats) == 1 and n_private >= 2 and not getattr(cfg.requirements, "single_nat", False) and single is None:
-        yield cannot_tell(nats[0], f"{nats[0].address}: how many gateways its count/for_each makes is not known")
-    elif len(nats) == 1 and single == 1 and n_private >= 2 and not getattr(cfg.requirements, "single_nat", False):
-        yield hit(nats[0], f"{nats[0].address}: one NAT gateway serves {n_private} private subnets "
-                           "(egress lost with its AZ)")
+    if len(nats) == 1 and n_private >= 2 and not getattr(cfg.requirements, "single_nat", False):
+        gateways = _instances(cfg, nats[0])  # `count = 1` is still one gateway
+        if gateways is None:
+            yield cannot_tell(nats[0], f"{nats[0].address}: how many gateways its count/for_each makes is not known")
+        elif gateways == 1:
+            yield hit(nats[0], f"{nats[0].address}: one NAT gateway serves {n_private} private subnets "
+                               "(egress lost with its AZ)")
     for asg in cfg.resources_of("aws_autoscaling_group"):
         mx = attr_value(cfg, asg, "max_size")
         if mx == 1:
