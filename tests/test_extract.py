@@ -582,6 +582,12 @@ def test_files_supplied_in_other_languages_are_recorded():
     assert ex.other_files == ["lambda/handler.py", "scripts/boot.sh"]
 
 
+def test_a_file_named_by_its_heading_and_otherwise_by_its_first_line_is_supplied_under_both_names():
+    # The heading's name is the one the Terraform reads (source_file); the comment spells it differently.
+    md = ("### lambda/auto-tagging.py\n\n```python\n# lambda/auto_tagging.py\nimport json\n```\n")
+    assert extract_code_blocks(md).other_files == ["lambda/auto-tagging.py", "lambda/auto_tagging.py"]
+
+
 # -- what is not the answer's own code -----------------------------------------------------------------------
 
 QUEUE_TF = 'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n'

@@ -576,11 +576,11 @@ def _extract(text: str, depth: int, offset: int, ctx: _Ctx, outer_closed: bool,
         code = "\n".join(body)
         if not (lang in HCL_LANGS or (lang == "" and is_hcl_like(code))) or not code.strip():
             if code.strip():
-                # A script or template shown in another language still counts as supplied by the answer.
-                other = (other_file_in_text(info) or other_file_in_first_line(code)
-                         or _preceding_file(tokens, i, other_file_in_text))
-                if other:
-                    ctx.other_files.append(other)
+                # A script or template shown in another language still counts as supplied by the answer,
+                # under every name the answer gives it (a `### lambda/a-b.py` heading over `# lambda/a_b.py`).
+                named = (other_file_in_text(info) or other_file_in_first_line(code),
+                         _preceding_file(tokens, i, other_file_in_text))
+                ctx.other_files.extend(n for n in named if n)
             continue
         if quoted or i in quoting:
             ctx.quoted += 1
