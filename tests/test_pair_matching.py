@@ -153,6 +153,12 @@ CASES = [
     ("package the IDEAL builds", VARS + FUNCTION.replace("PACKAGE", '"f.zip"').replace("HASH", 'filebase64sha256("f.zip")'),
      VARS + ARCHIVE + FUNCTION.replace("PACKAGE", "data.archive_file.f.output_path")
      .replace("HASH", "data.archive_file.f.output_base64sha256"), "lambda_package_missing", "fixed", None, 1, 0),
+    # The IDEAL only adds a hash (and a new zip name): the package is still built by nothing.
+    ("hash added, package still unbuilt", VARS + FUNCTION.replace("PACKAGE", '"f.zip"').replace("HASH", '"x"')
+     .replace('  source_code_hash = "x"\n', ""),
+     VARS + FUNCTION.replace("PACKAGE", '"${path.module}/placeholder.zip"')
+     .replace("HASH", 'filebase64sha256("${path.module}/placeholder.zip")'), "lambda_package_missing", "persisting",
+     None, 0, 1),
     # Insights on while the class is configurable: a finding only where the IDEAL makes the flag follow it.
     ("insights made configurable", VARS + INSIGHTS.replace("FLAG", "true"),
      VARS + INSIGHTS.replace("FLAG", "var.insights") + 'variable "insights" {\n  default = true\n}\n',

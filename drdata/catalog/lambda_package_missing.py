@@ -7,16 +7,12 @@ import re
 from drdata.detectors.helpers import is_unknown, module_inputs, resolve
 from drdata.detectors.registry import (
     Category,
-    Finding,
     ReportRule,
     declare,
     detector,
-    evidence,
     hit,
-    pair_rule,
-    registry,
 )
-from drdata.hcl.model import Block, Resource, TerraformConfig
+from drdata.hcl.model import Block, Expr, Resource, TerraformConfig
 
 CATEGORY = declare(Category(
     id="lambda_package_missing",
@@ -26,9 +22,9 @@ CATEGORY = declare(Category(
     title="Lambda Deployment Package Missing",
     severity="High",
     rule_set="aws",
-    what="A Lambda function or layer deploys a local `filename` without `source_code_hash`, typically an archive the answer neither ships nor builds with `archive_file`.",
+    what="A Lambda function or layer deploys a local `filename` package that the answer neither ships nor builds (`archive_file`); a `source_code_hash` reads the package, it does not make it.",
     root_cause="Models write the infrastructure and assume the code artefact appears by itself.",
-    impact="Planning fails on the missing file; without `source_code_hash` code changes are never redeployed.",
+    impact="Planning fails on the missing file (and `filebase64sha256` fails on it first); deploying needs manual work outside Terraform.",
     fix="Build the archive with `data \"archive_file\"` from source in the answer and set `source_code_hash` from it.",
     report_rules=(
         ReportRule(order=300, strong=(
@@ -51,8 +47,10 @@ def _local_path(cfg: TerraformConfig, value) -> str | None:
     text = v if isinstance(v, str) and not is_unknown(v) else str(value).strip()
     if text.startswith('"') and text.endswith('"'):
         text = text[1:-1]
-    elif not (isinstance(v, str) and not is_unknown(v)) and not isinstance(value, str):
-        return None  # an expression (var.x with no single value, a function call): cannot say where it points
+    elif not (isinstance(v, str) and not is_unknown(v)) and (isinstance(value, Expr) or not isinstance(value, str)):
+        # An expression (var.x with no single value, a function call, local_file.x.filename): its source text
+        # is not a file name, so it cannot say where it points.
+        return None
     text = _PATH_PREFIX.sub("", text)
     if "${" in text or not text:
         return None
@@ -86,11 +84,14 @@ def builder(cfg: TerraformConfig, res: Resource) -> Block | None:
             if found is not None:
                 return found
     path = _local_path(cfg, attr.value)
-    if path is None:
-        return None
     for arch in _archives(cfg) + cfg.resources_of("local_file"):
         out = arch.attributes.get("output_path") or arch.attributes.get("filename")
-        if out is not None and _local_path(cfg, out.value) == path:
+        if out is None:
+            continue
+        if path is not None and _local_path(cfg, out.value) == path:
+            return arch
+        # The same unresolved expression on both sides (`local.zip_path`) names the same file.
+        if path is None and out.refs and out.source.strip() == attr.source.strip():
             return arch
     return None
 
@@ -153,12 +154,13 @@ def lambda_package_missing(cfg: TerraformConfig):
     `local_file` writes it; the archive's own sources (`source_file`, `source_dir`, `file(...)` in a
     `source` block) must then be shown by the answer (a code block labelled with that file name), written
     inline, or written by a `local_file` of the answer; a `local_file` that writes the zip from `content = base64decode(...)` corrupts it (local_file
-    writes `content` as UTF-8 text). A `filename` nothing builds fires, unless a `source_code_hash` shows the answer manages that exact
-    package itself (the reference IDEAL ships `filename = "${path.module}/lambda_placeholder.zip"` with
-    `source_code_hash = filebase64sha256(...)`, the zip made by the deployment): that case is judged against
-    the IDEAL by the pair rule (a MODEL package the IDEAL builds is one the MODEL lacked). Packages from S3
-    (`s3_bucket`) or ECR (`image_uri`) are out of scope.
-    Why: planning fails on a missing file, and without the hash code changes are never redeployed.
+    writes `content` as UTF-8 text). A `filename` nothing builds fires, with or without a `source_code_hash`:
+    `filebase64sha256(...)` reads the zip at plan time and builds nothing, and a zip step the reader runs by hand
+    is not run by a pipeline that applies Terraform (blind reviewers judged every such answer "not built",
+    including IDEALs that answer a bare `filename` by adding only the hash; the reference report counts its
+    IDEAL's placeholder zip, made outside the answer, as the fix). Packages from S3 (`s3_bucket`) or ECR
+    (`image_uri`) are out of scope.
+    Why: planning fails on a missing file, and a package made by hand is not reproducible.
     Fix: build the zip with `data "archive_file"` from source in the answer and set
     `source_code_hash = data.archive_file.x.output_base64sha256`.
     """
@@ -181,47 +183,8 @@ def lambda_package_missing(cfg: TerraformConfig):
         path = _local_path(cfg, attr.value)
         if path is not None and _supplied(cfg, path):
             continue
-        if "source_code_hash" in res.attributes:
-            continue
         shown = path or attr.source
+        # A source_code_hash reads the package at plan time; it builds nothing.
+        hashed = " (its source_code_hash reads a file nothing makes)" if "source_code_hash" in res.attributes else ""
         yield hit(res, f"{res.address}: filename {shown!r} is neither built (data \"archive_file\") nor provided "
-                       "by the answer", attr, part="package")
-
-
-def unbuilt_with_hash(cfg: TerraformConfig) -> dict[str, Resource]:
-    """Functions/layers with a local package nothing in the answer builds, kept only by a source_code_hash
-    (for the pair rule)."""
-    out = {}
-    for res in cfg.resources_of(*_TYPES):
-        attr = res.attributes.get("filename")
-        if attr is None or "source_code_hash" not in res.attributes or builder(cfg, res) is not None:
-            continue
-        path = _local_path(cfg, attr.value)
-        if path is None or not _supplied(cfg, path):
-            out[res.address] = res
-    return out
-
-
-def builds(cfg: TerraformConfig, res: Resource) -> bool:
-    """The answer builds this function's package from sources it shows."""
-    arch = builder(cfg, res)
-    return arch is not None and not missing_sources(cfg, arch)
-
-
-@pair_rule(category="lambda_package_missing")
-def package_built_by_ideal(model: TerraformConfig, ideal: TerraformConfig, diff) -> list[Finding]:
-    """A MODEL function whose package nothing builds (kept only by a source_code_hash), where the IDEAL
-    builds its counterpart's package from sources it shows: the MODEL lacked the build."""
-    det = registry()["lambda_package_missing"]
-    out = []
-    for address, res in sorted(unbuilt_with_hash(model).items()):
-        cp = diff.counterpart(address)
-        other = ideal.resource(cp.address) if cp is not None else None
-        if other is None or not builds(ideal, other):
-            continue
-        attr = res.attributes["filename"]
-        line, quoted = evidence(res, attr)
-        out.append(Finding(det.category, det.id, det.severity, address, res.resource_type, res.file, line,
-                           f"{address}: filename {attr.source} is not built by the answer (the IDEAL builds it "
-                           "with archive_file)", quoted, "package"))
-    return out
+                       f"by the answer{hashed}", attr, part="package")

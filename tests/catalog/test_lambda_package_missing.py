@@ -53,9 +53,10 @@ resource "aws_lambda_function" "f" {
   filename = data.archive_file.fn.output_path
 }
 ''', "fires", ["aws_lambda_function.f"], "lambda/index.py"),
-    # The reference IDEAL's fix: a declared package with its hash counts as managed (the pair rule judges it).
+    # A hash reads the package at plan time; it builds nothing.
     ("filename-with-hash", 'resource "aws_lambda_function" "f" {\n  filename         = "${path.module}/stub.zip"\n'
-     '  source_code_hash = filebase64sha256("${path.module}/stub.zip")\n}\n', "clear", [], None),
+     '  source_code_hash = filebase64sha256("${path.module}/stub.zip")\n}\n', "fires", ["aws_lambda_function.f"],
+     "its source_code_hash reads a file nothing makes"),
     ("s3-package", 'resource "aws_lambda_function" "f" {\n  s3_bucket = "artifacts"\n  s3_key    = "f.zip"\n}\n',
      "clear", [], None),
     ("container-image", 'resource "aws_lambda_function" "f" {\n  package_type = "Image"\n'
@@ -81,6 +82,22 @@ data "archive_file" "fn" {
   source_dir  = "${path.module}/lambda_code"
   output_path = "${path.module}/fn.zip"
   depends_on  = [local_file.code]
+}
+resource "aws_lambda_function" "f" {
+  filename = data.archive_file.fn.output_path
+}
+''', "clear", [], None),
+    # The archived file is named by a reference to the local_file that writes it: the expression's text
+    # (`local_file.code.filename`) is not a file name to look for.
+    ("archive-source-file-from-a-local-file-reference", '''
+resource "local_file" "code" {
+  content  = "def handler(event, context):\\n    return 1\\n"
+  filename = "${path.module}/index.py"
+}
+data "archive_file" "fn" {
+  type        = "zip"
+  source_file = local_file.code.filename
+  output_path = "${path.module}/fn.zip"
 }
 resource "aws_lambda_function" "f" {
   filename = data.archive_file.fn.output_path
@@ -145,11 +162,8 @@ def test_a_module_layer_whose_call_passes_an_archive_is_built():
               '  source_file = "${path.module}/layer/requirements.txt"\n  output_path = "${path.module}/layer.zip"\n}\n'
               'module "layer" {\n  source   = "./modules/layer"\n  filename = data.archive_file.layer.output_path\n}\n```\n\n'
               '## layer/requirements.txt\n\n```text\nrequests\n```\n')
-    from drdata.catalog.lambda_package_missing import unbuilt_with_hash
-
     cfg = parse_answer(answer, cache=False)
     check(run_detector(registry()["lambda_package_missing"], cfg), "clear", [], None)
-    assert unbuilt_with_hash(cfg) == {}
 
 
 @pytest.mark.parametrize("content,status", [

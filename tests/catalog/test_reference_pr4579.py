@@ -50,7 +50,13 @@ def _assert_evidence(text: str, findings: list) -> None:
         assert first and first in lines[f.line - 1], (f.address, f.line, first)
 
 
-@pytest.mark.parametrize("category", REFERENCE)
+# The reference IDEAL answers the missing package with `filename = "${path.module}/lambda_placeholder.zip"` and a
+# `source_code_hash`; its report says the zip was made outside the answer. Nothing in the IDEAL's code builds it,
+# and blind reviewers judge that shape "not built" on every unseen task that has it, so the label is persisting.
+NOT_REPAIRED_IN_CODE = {"lambda_package_missing"}
+
+
+@pytest.mark.parametrize("category", [c for c in REFERENCE if c not in NOT_REPAIRED_IN_CODE])
 def test_pr4579_model_failure_fixed_in_ideal(pr4579, category):
     fixed = _fixed(pr4579, category)
     assert fixed, f"{category}: no MODEL finding the IDEAL lacks"
@@ -87,7 +93,27 @@ EXPECTED_PR4579 = [
 
 @pytest.mark.parametrize("category,addresses", EXPECTED_PR4579, ids=[c for c, _ in EXPECTED_PR4579])
 def test_pr4579_named_failures(pr4579, category, addresses):
+    if category in NOT_REPAIRED_IN_CODE:
+        if "labels" not in pr4579:
+            pr4579["labels"] = label_pair(pr4579["MODEL"][0], pr4579["IDEAL"][0], taxonomy="reference", cache=False)
+        label = pr4579["labels"].categories[category]
+        assert addresses <= {f.address for f in label.model_findings}
+        return
     assert addresses <= {f.address for f in _fixed(pr4579, category)}
+
+
+def test_pr4579_lambda_package_found_in_the_model_and_still_unbuilt_in_the_ideal(pr4579):
+    """The report's failure 6 is recovered in the MODEL; the IDEAL's placeholder zip is read by a hash, built by
+    nothing the answer shows: persisting, with the IDEAL's two functions as its findings."""
+    _fixed(pr4579, "external_module_dependency")  # labels the pair once
+    label = pr4579["labels"].categories["lambda_package_missing"]
+    assert label.status == "persisting"
+    (m,) = label.model_findings
+    assert m.address == "aws_lambda_function.failover_orchestrator" and "lambda_functions/failover_orchestrator.zip" in m.message
+    assert {f.address for f in label.ideal_findings} == {"aws_lambda_function.failover_orchestrator",
+                                                         "aws_lambda_function.dr_test_validator"}
+    assert all("lambda_placeholder.zip" in f.message and "source_code_hash" in f.message for f in label.ideal_findings)
+    _assert_evidence(pr4579["MODEL"][0], [m])
 
 
 def test_pr4579_model_engine_version_is_the_named_one(pr4579):
