@@ -10,7 +10,7 @@ import pytest
 
 from drdata.hcl import parse_hcl
 from drdata.labeling.diff import diff_configs
-from drdata.labeling.pair import label_configs
+from drdata.labeling.pair import label_configs, label_pair
 
 BUCKET = 'resource "aws_s3_bucket" "data" {\n  bucket = "orders-${var.environment_suffix}"\n}\n'
 SECURED = """
@@ -195,6 +195,24 @@ def test_pair_status(model, ideal, cat, status, reason, repaired, remaining):
     label = labels.categories[cat]
     assert (label.status, label.reason) == (status, reason), [r.finding.message for r in label.records]
     assert (label.repaired, label.remaining) == (repaired, remaining)
+
+
+def test_an_excerpt_ideal_keeps_the_model_handler_it_does_not_repeat():
+    """A patch-style IDEAL re-shows the Terraform it changes, not the handler file the MODEL supplied: the
+    archive it adds packages that carried-over file (a complete IDEAL would have to show it)."""
+    handler = "### lambda/index.py\n\n```python\ndef handler(event, context):\n    return 1\n```\n"
+    others = "".join(f'resource "aws_sqs_queue" "q{i}" {{\n  name = "q{i}"\n}}\n' for i in range(6))
+    model = ("## main.tf\n\n```hcl\n" + others
+             + 'resource "aws_lambda_function" "f" {\n  function_name = "f"\n  filename = "lambda/f.zip"\n}\n```\n\n'
+             + handler)
+    fix = ('data "archive_file" "f" {\n  type = "zip"\n  source_file = "${path.module}/lambda/index.py"\n'
+           '  output_path = "${path.module}/f.zip"\n}\n'
+           'resource "aws_lambda_function" "f" {\n  function_name = "f"\n'
+           '  filename = data.archive_file.f.output_path\n  role = aws_sqs_queue.q0.arn\n}\n')
+    excerpt = "## Fix: main.tf\n\n```hcl\n" + fix + "```\n"
+    complete = "## main.tf\n\n```hcl\n" + others + fix + "```\n"
+    assert label_pair(model, excerpt, cache=False).status("lambda_package_missing") == "fixed"
+    assert label_pair(model, complete, cache=False).status("lambda_package_missing") == "persisting"
 
 
 def test_a_fixed_finding_records_its_counterpart_and_what_changed():

@@ -41,7 +41,7 @@ from drdata.detectors.registry import (
     run_detector,
 )
 from drdata.hcl import DEFAULT_BACKEND, TerraformConfig, parse_answer
-from drdata.labeling.diff import ANSWER, NO_TERRAFORM, Entry, PairDiff, diff_configs
+from drdata.labeling.diff import ANSWER, EXCERPT, NO_TERRAFORM, Entry, PairDiff, diff_configs
 from drdata.labeling.repairs import dropped_part, own_repair, pair_findings
 from drdata.taxonomy import SEVERITIES, categories
 
@@ -393,6 +393,12 @@ def label_configs(model: TerraformConfig, ideal: TerraformConfig, *, taxonomy: s
         det_by_cat[d.category].append(d)
     faults: list[str] = []
     diff = diff_configs(model, ideal)
+    if diff.ideal_state == EXCERPT:
+        # An excerpt re-shows the Terraform it changes; the MODEL's other files (a handler, a template) that it
+        # does not repeat carry over. (Terraform it leaves out is judged as omitted, not carried.)
+        carried = sorted(set(model.other_files) - ideal.supplied_files())
+        if carried:
+            ideal = replace(ideal, other_files=(*ideal.other_files, *carried))
     extra, pair_faults = pair_findings(model, ideal, diff, set(det_by_cat))
     faults.extend(pair_faults)
     companions = _companions(ideal, diff)
