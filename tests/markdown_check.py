@@ -16,6 +16,7 @@ TEMPLATE_WORDS = re.compile(r"\b(MODEL_RESPONSE|IDEAL_RESPONSE|MODEL_FAILURES)\b
 ALLOWED_STRONG = {"Impact Level", "MODEL_RESPONSE Issue", "IDEAL_RESPONSE Fix", "Root Cause", "Impact",
                   "Total failures categorized", "Critical", "High", "Medium", "Low",
                   "Still present in IDEAL_RESPONSE (not counted)", "Only in IDEAL_RESPONSE (not counted)",
+                  "IDEAL_RESPONSE", "Fixed in IDEAL_RESPONSE", "Not repaired in IDEAL_RESPONSE",
                   "Could not be decided", "Detector faults", "Taxonomy"}
 BAD = re.compile(r"[$*_]")
 

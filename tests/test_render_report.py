@@ -291,15 +291,22 @@ def test_reference_report_reproduces_the_human_report(task_dir, tmp_path):
     out = tmp_path / "report.md"
     md = verbs.report(task_dir, out, taxonomy="reference")
     assert out.read_text() == md
+    # Pr4579's IDEAL answers the missing Lambda package with a placeholder zip that nothing in its code builds
+    # (the report says it was made outside the answer): that item is reported, as not repaired.
+    unrepaired = ["## Failures the IDEAL Does Not Repair"] if task_dir.name == "Pr4579" else []
     assert re.findall(r"(?m)^## .*$", md) == ["## Critical Failures", "## High Severity Failures",
-                                              "## Medium Severity Failures", "## Low Severity Failures", "## Summary"]
+                                              "## Medium Severity Failures", "## Low Severity Failures",
+                                              *unrepaired, "## Summary"]
     assert "- **Total failures categorized**: 3 Critical, 4 High, 3 Medium, 2 Low" in md
     assert len(re.findall(r"(?m)^### \d+\. ", md)) == 12
+    if unrepaired:
+        assert "- **Fixed in IDEAL_RESPONSE**: 3 Critical, 3 High, 3 Medium, 2 Low" in md
+        assert re.findall(r"(?m)^### \d+\. .*$", md.split(unrepaired[0])[1]) == ["### 12. Lambda Deployment Package Missing"]
     # Real snippets: every quoted line stands in the answer it is attributed to.
     model_text = (task_dir / "lib" / "MODEL_RESPONSE.md").read_text()
     ideal_text = (task_dir / "lib" / "IDEAL_RESPONSE.md").read_text()
     for title, item in _items(md).items():
-        issue, fix = item.split("**IDEAL_RESPONSE Fix**:")
+        issue, fix = item.split("**IDEAL_RESPONSE Fix**:" if "**IDEAL_RESPONSE Fix**:" in item else "**IDEAL_RESPONSE**:")
         fix = fix.split("**Root Cause**:")[0]
         assert _fences(issue), f"{title}: no MODEL snippet"
         assert _fences(fix), f"{title}: no IDEAL snippet"

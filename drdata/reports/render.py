@@ -4,7 +4,8 @@
 into Markdown: a title and intro, one section per severity that has items, one
 ``### N. Title`` item per *fixed* category (findings in the MODEL answer that the
 IDEAL answer no longer has) with the real offending MODEL lines and the real
-IDEAL lines that replace them, and a summary whose first line counts the items
+IDEAL lines that replace them, then one item per *persisting* category (the IDEAL
+still has it, with its lines), and a summary whose first line counts the items
 per severity. :func:`compare_with_human` puts its items beside a hand-written
 report's (both read with :func:`drdata.corpus.report.parse_report`).
 :func:`render_corpus_report` renders the corpus-level report of a run's statistics. Everything here is pure:
@@ -38,6 +39,7 @@ MAX_SNIPPET_LINES = 25  # per code fence
 MAX_FINDINGS_SHOWN = 3  # code fences per item and side; the rest are listed by address
 MAX_MESSAGES = 8  # finding messages listed per item
 MODEL_FILE, IDEAL_FILE = "MODEL_RESPONSE.md", "IDEAL_RESPONSE.md"
+NOT_REPAIRED_TITLE = "Failures the IDEAL Does Not Repair"
 
 
 # -- text that renders the same everywhere ------------------------------------------------------------------------
@@ -284,9 +286,16 @@ def _unique(seq):
 
 
 def render_item(n: int, label: CategoryLabel, labels: PairLabels) -> str:
-    """One ``### N. Title`` item of the report."""
+    """One ``### N. Title`` item of the report: the MODEL's failure and the IDEAL's fix, or, for a failure the
+    IDEAL still has (persisting), where the IDEAL has it."""
     cat = category(label.category)
     findings = label.fixed_findings or label.model_findings
+    if label.status == "persisting":
+        return _item_head(n, label, cat, findings) + "\n".join(_not_repaired(label) + _cause(cat, findings))
+    return _item_head(n, label, cat, findings) + "\n".join(_fix(label, cat, findings, labels) + _cause(cat, findings))
+
+
+def _item_head(n: int, label: CategoryLabel, cat, findings: list) -> str:
     addresses = _unique(f.address for f in findings)
     out = [f"### {n}. {md_text(cat.title)}", "", f"**Impact Level**: {label.severity}", "", "**MODEL_RESPONSE Issue**:"]
     where = f"{len(addresses)} place" + ("s" if len(addresses) != 1 else "")
@@ -304,8 +313,28 @@ def render_item(n: int, label: CategoryLabel, labels: PairLabels) -> str:
     if len(model_snips) > MAX_FINDINGS_SHOWN:
         rest = _unique(s.address for s in model_snips[MAX_FINDINGS_SHOWN:])
         out += [f"... and {len(model_snips) - MAX_FINDINGS_SHOWN} more ({_codes(rest)}).", ""]
+    return "\n".join(out) + "\n"
 
-    out.append("**IDEAL_RESPONSE Fix**:")
+
+def _not_repaired(label: CategoryLabel) -> list[str]:
+    """Where the IDEAL answer still has the failure: its own findings, with their lines."""
+    addresses = _unique(f.address for f in label.ideal_findings)
+    where = f"{len(addresses)} place" + ("s" if len(addresses) != 1 else "")
+    out = ["**IDEAL_RESPONSE**:", f"Not repaired: the IDEAL answer still has this in {where}: {_codes(addresses)}.", ""]
+    messages = _unique(f.message for f in label.ideal_findings)
+    out += [f"- {md_text(msg)}" for msg in messages[:MAX_MESSAGES]]
+    if len(messages) > MAX_MESSAGES:
+        out.append(f"- ... and {len(messages) - MAX_MESSAGES} more")
+    out.append("")
+    snips = _unique(Snippet(f.address, f.file, f.line, _trim(f.evidence)) for f in label.ideal_findings
+                    if f.evidence.strip())
+    for s in snips[:MAX_FINDINGS_SHOWN]:
+        out += [_where(s, IDEAL_FILE), "", _fence(s.code), ""]
+    return out
+
+
+def _fix(label: CategoryLabel, cat, findings: list, labels: PairLabels) -> list[str]:
+    out = ["**IDEAL_RESPONSE Fix**:"]
     ideal_addr = _addresses(labels.ideal)
     ideal_snips: list[Snippet] = []
     for f in findings:
@@ -323,9 +352,13 @@ def render_item(n: int, label: CategoryLabel, labels: PairLabels) -> str:
     else:
         out += [f"{md_text(cat.fix)} (The IDEAL answer drops the offending code; there is no single block to quote.)",
                 ""]
-    out += ["**Root Cause**:", md_text(cat.root_cause), "", "**Impact**:",
+    return out
+
+
+def _cause(cat, findings: list) -> list[str]:
+    addresses = _unique(f.address for f in findings)
+    return ["**Root Cause**:", md_text(cat.root_cause), "", "**Impact**:",
             f"{md_text(cat.impact)} Affected in this answer: {_codes(addresses)}.", ""]
-    return "\n".join(out)
 
 
 # -- whole report -----------------------------------------------------------------------------------------------
@@ -336,9 +369,15 @@ def counts_line(counts: dict[str, int]) -> str:
 
 
 def render_report(labels: PairLabels, *, title: str | None = None) -> str:
-    """Markdown failure report of one labeled pair, in the shape of the reference report."""
+    """Markdown failure report of one labeled pair, in the shape of the reference report: the MODEL's failures
+    the IDEAL fixes by severity, then those the IDEAL still has (a failure the code shows unrepaired is reported
+    as such, not dropped and not called fixed)."""
     fixed = labels.fixed()
+    kept = [c for c in labels.categories.values() if c.status == "persisting" and c.model_findings]
     counts = labels.severity_counts()
+    total = dict(counts)
+    for c in kept:
+        total[c.severity] += 1
     task = labels.task
     name = md_text(labels.task_id) if labels.task_id else "this task"
     title = title or (f"Model Response Failures Analysis: {md_text(labels.task_id)}" if labels.task_id
@@ -357,6 +396,9 @@ def render_report(labels: PairLabels, *, title: str | None = None) -> str:
                  "replace them.")
     else:
         found = "None of them is a failure of the MODEL answer that the IDEAL answer fixes."
+    if kept:
+        found += (f" {len(kept)} more {'is a failure' if len(kept) == 1 else 'are failures'} of the MODEL answer that "
+                  "the IDEAL answer still has; they follow, with the IDEAL lines that keep them.")
     intro = (f"This report was generated by drdata from the code of {MODEL_FILE} and {IDEAL_FILE} of {name}{ctx}. "
              f"Every detector of the {code_span(labels.taxonomy)} taxonomy ({checked} categories) ran on both answers. "
              f"{found}")
@@ -370,12 +412,22 @@ def render_report(labels: PairLabels, *, title: str | None = None) -> str:
         for c in items:
             n += 1
             out.append(render_item(n, c, labels))
-    out += ["## Summary", "", f"- **Total failures categorized**: {counts_line(counts)}"]
+    if kept:
+        out += [f"## {NOT_REPAIRED_TITLE}", ""]
+        for c in sorted(kept, key=lambda c: SEVERITIES.index(c.severity)):
+            n += 1
+            out.append(render_item(n, c, labels))
+    out += ["## Summary", "", f"- **Total failures categorized**: {counts_line(total)}"]
+    if kept:
+        out.append(f"- **Fixed in IDEAL_RESPONSE**: {counts_line(counts)}")
     for sev in SEVERITIES:
         names = [md_text(c.title) for c in fixed if c.severity == sev]
         if names:
             out.append(f"- **{sev}**: " + "; ".join(names))
-    persisting = [md_text(c.title) for c in labels.categories.values() if c.status == "persisting"]
+    if kept:
+        out.append("- **Not repaired in IDEAL_RESPONSE**: " + "; ".join(md_text(c.title) for c in kept))
+    persisting = [md_text(c.title) for c in labels.categories.values()
+                  if c.status == "persisting" and not c.model_findings]
     introduced = [md_text(c.title) for c in labels.categories.values() if c.status == "introduced"]
     unknown = [c.title for c in labels.categories.values() if c.status == "unknown"]
     if persisting:
