@@ -129,6 +129,14 @@ def declared_textually(cfg: TerraformConfig, address: str) -> bool:
     return re.search(pat, text) is not None
 
 
+_UNDECLARED = "is referenced but never declared"
+
+
+def _folder(file: str | None) -> str | None:
+    """The module folder of a file of the answer (None: unknown, which matches any folder)."""
+    return None if file is None else (file.rsplit("/", 1)[0] if "/" in file else "")
+
+
 @detector(category="undefined_reference", reads=())
 def undefined_reference(cfg: TerraformConfig):
     """Flags references to resources, data sources, variables, locals or modules that no file declares.
@@ -138,7 +146,9 @@ def undefined_reference(cfg: TerraformConfig):
     already drops iterators). One finding per undefined address, at its first use.
     When part of the answer did not parse (or it is truncated) the declaration may sit
     in the lost part: the finding stands only if no code block text declares the
-    address (`resource "t" "n" {`, `variable "x" {`, ...), otherwise cannot tell.
+    address (`resource "t" "n" {`, `variable "x" {`, ...), otherwise cannot tell. An answer cut off inside a
+    module folder may declare the object after the cut: an undeclared reference from that folder is cannot tell
+    too (one from a folder the answer had finished stands).
     Why: `terraform validate` fails with "Reference to undeclared resource".
     Fix: declare the object, or point the reference at the object that exists.
     """
@@ -146,6 +156,7 @@ def undefined_reference(cfg: TerraformConfig):
 
     declared = _declared(cfg)
     providers = _provider_names(cfg)
+    cut_file = cfg.code_blocks[-1].file if cfg.truncated and cfg.code_blocks else None
     outputs = _module_outputs(cfg) if cfg.modules else {}
     first: dict[str, tuple[Ref, str, str]] = {}  # address -> (first use, holder, what is wrong)
     blocks = [b for b in cfg.all_blocks() if b.type not in _SKIP_BLOCKS]
@@ -170,7 +181,7 @@ def undefined_reference(cfg: TerraformConfig):
                 note(ref.address, ref, holder, "names a provider configuration, which is not a value")
             continue
         if ref.address not in declared:
-            note(ref.address, ref, holder, "is referenced but never declared")
+            note(ref.address, ref, holder, _UNDECLARED)
             continue
         if ref.kind == "module" and outputs.get(ref.address[7:]) is not None:
             known = outputs[ref.address[7:]]
@@ -189,4 +200,9 @@ def undefined_reference(cfg: TerraformConfig):
             yield cannot_tell(address, "declared in a part of the answer that did not parse")
             continue
         file, text = line_text(cfg, ref.line)
+        if cfg.truncated and what == _UNDECLARED and _folder(file) == _folder(cut_file):
+            # The answer stops inside the folder (module) that uses the name: its declaration may be in what
+            # was never written. A folder the answer has left is complete as shown.
+            yield cannot_tell(address, "never declared before the answer is cut off")
+            continue
         yield hit_at(address, _kind(address), file, ref.line, f"{address} {what} (in {holder})", text, holder=holder)

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.catalog._cases import check, run
+from tests.catalog._cases import answer, check, run, run_md
 
 DECLARED = '''
 variable "env" {
@@ -127,3 +127,24 @@ def test_an_output_the_local_module_does_not_declare():
     out = run_detector(registry()["undefined_reference"], parse_answer(answer, cache=False))
     assert [(f.address, f.holder) for f in out.findings] == [("module.net.subnet_ids", "output.b")]
     assert "is not an output of the local module module.net" in out.findings[0].message
+
+
+# A cut-off answer: what it uses but never declared may be declared after the cut, unless the use sits in a
+# module folder the answer had already finished.
+_ROOT_USE = 'resource "aws_sns_topic_subscription" "s" {\n  topic_arn = aws_sns_topic.alerts.arn\n}\n'
+_MODULE_USE = 'resource "aws_eip" "nat" {\n  count = var.enable_nat ? 1 : 0\n}\n'
+_CUT = 'resource "aws_sqs_queue" "q" {\n  name = "q"\n'
+
+
+@pytest.mark.parametrize("files,status,addresses", [
+    # Cut in the folder that uses the name: the topic may follow.
+    ({"main.tf": _ROOT_USE + _CUT}, "cannot_tell", []),
+    # Cut in another module's folder: modules/net was finished without declaring var.enable_nat.
+    ({"main.tf": "", "modules/net/main.tf": _MODULE_USE, "modules/db/main.tf": _CUT}, "fires", ["var.enable_nat"]),
+    # The same use, but the cut is in modules/net itself.
+    ({"main.tf": "", "modules/net/main.tf": _MODULE_USE + _CUT}, "cannot_tell", []),
+], ids=["cut-in-the-same-folder", "cut-in-a-later-folder", "cut-in-the-module-itself"])
+def test_an_undeclared_name_in_a_cut_off_answer(files, status, addresses):
+    outcome = run_md("undefined_reference", answer(files, tail=""))
+    check(outcome, "unknown" if status == "cannot_tell" else status, addresses,
+          "never declared before the answer is cut off" if status == "cannot_tell" else None)
