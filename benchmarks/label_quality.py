@@ -152,12 +152,16 @@ def main(argv: list[str] | None = None) -> int:
             extra = sorted(set(samples["task"]) - set(gold["task"]))
             s_labels, s_findings = label_tasks(extra) if extra else (labels.iloc[:0], findings.iloc[:0])
             s_labels, s_findings = pd.concat([labels, s_labels]), pd.concat([findings, s_findings])
-        per = precision_samples_quality(samples, s_findings)
         print("\n## other categories: precision of `fixed` from judged samples\n")
-        print(per.to_string(float_format=lambda x: f"{x:.2f}"))
-        cur, ok = int(per["current"].sum()), int(per["correct"].sum())
-        print(f"micro: {ok}/{cur} current judgements correct = {ok / cur:.2f}" if cur else "micro: no current judgement")
-        out["samples"] = json.loads(per.to_json(orient="index"))
+        try:
+            per = precision_samples_quality(samples, s_findings)
+        except ValueError as exc:
+            print(f"not scored: {exc}")
+        else:
+            print(per.to_string(float_format=lambda x: f"{x:.2f}"))
+            cur, ok = int(per["current"].sum()), int(per["correct"].sum())
+            print(f"micro: {ok}/{cur} current judgements correct = {ok / cur:.2f}" if cur else "micro: no current judgement")
+            out["samples"] = json.loads(per.to_json(orient="index"))
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=1, sort_keys=True, default=str) + "\n", encoding="utf-8")
     return 0

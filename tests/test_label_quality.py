@@ -97,3 +97,35 @@ def test_kappa_of_identical_and_of_independent_raters():
     a = pd.Series(["x", "y", "x", "y"])
     assert cohen_kappa(a, a) == 1.0
     assert cohen_kappa(a, pd.Series(["x", "x", "y", "y"])) == 0.0
+
+
+def _finding(task, address, message, status="fixed"):
+    return {"task_id": task, "side": "model", "status": status, "detector": "kms_key_rotation_missing",
+            "category": "kms_key_rotation_missing", "address": address, "part": None, "message": message,
+            "evidence": 'enable_key_rotation = false'}
+
+
+def test_a_sample_judgement_counts_only_while_its_finding_is_unchanged():
+    from drdata.stats.gold import finding_digest, precision_samples_quality
+
+    msg = "aws_kms_key.a: enable_key_rotation = false"
+    samples = pd.DataFrame([
+        # still the same finding: counted (a true repaired defect)
+        {"task": "T1", "category": "kms_key_rotation_missing", "detector": "kms_key_rotation_missing",
+         "address": "aws_kms_key.a", "part": "", "digest": finding_digest(msg, 'enable_key_rotation = false'),
+         "true_defect": "yes", "repaired": "yes", "in_report": "no"},
+        # the message changed since it was judged: stale
+        {"task": "T1", "category": "kms_key_rotation_missing", "detector": "kms_key_rotation_missing",
+         "address": "aws_kms_key.b", "part": "", "digest": "000000000000",
+         "true_defect": "no", "repaired": "no", "in_report": "no"},
+        # no longer a fixed finding at all: stale
+        {"task": "T2", "category": "kms_key_rotation_missing", "detector": "kms_key_rotation_missing",
+         "address": "aws_kms_key.c", "part": "", "digest": "000000000000",
+         "true_defect": "no", "repaired": "no", "in_report": "no"},
+    ])
+    findings = pd.DataFrame([_finding("T1", "aws_kms_key.a", msg), _finding("T1", "aws_kms_key.b", "reworded"),
+                             _finding("T2", "aws_kms_key.c", "x", status="persisting")])
+    row = precision_samples_quality(samples, findings).loc["kms_key_rotation_missing"]
+    assert (row["judged"], row["current"], row["stale"], row["correct"], row["precision"]) == (3, 1, 2, 1, 1.0)
+    with pytest.raises(ValueError, match="no status column"):
+        precision_samples_quality(samples, findings.drop(columns=["status"]))

@@ -185,8 +185,14 @@ def precision_samples_quality(samples: pd.DataFrame, findings: pd.DataFrame) -> 
     A judgement is *current* when the run still has a fixed MODEL finding with the same subject (task,
     detector, address, part) and the same digest; otherwise it is *stale* (the detector or the pairing
     changed since it was judged) and left out of the precision. ``correct`` = a true defect of the category
-    that the IDEAL repaired (not dropped).
+    that the IDEAL repaired (not dropped). Raises ValueError when ``findings`` lacks the per-finding status
+    (a run written before findings carried one).
     """
+    missing = [c for c in ("side", "status", "detector", "address", "part", "message", "evidence")
+               if c not in findings.columns]
+    if missing:
+        raise ValueError(f"the findings table has no {', '.join(missing)} column(s): a run older than per-finding "
+                         "statuses; label again to score the samples")
     f = findings[(findings["side"] == "model") & (findings["status"] == "fixed")].copy()
     f["digest"] = [finding_digest(m, e or "") for m, e in zip(f["message"], f["evidence"], strict=True)]
     f["part"] = f["part"].fillna("")
