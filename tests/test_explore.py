@@ -81,12 +81,16 @@ def placements(rows) -> set[tuple[str, int, str]]:
 @pytest.mark.corpus
 def test_reference_task_shows_the_12_reference_findings_at_their_lines(reference_task):
     view = show_task(read_task(reference_task), taxonomy="reference")
-    fixed = [c for c in view.labels.categories.values() if c.status == "fixed"]
-    assert len(fixed) == 12
+    # The 12 MODEL failures of the reference report; the IDEAL's code repairs 11 (its Lambda zip is made outside
+    # the answer, so that one persists).
+    found = [c for c in view.labels.categories.values() if c.status in ("fixed", "persisting")]
+    assert len(found) == 12
+    assert {c.category for c in found if c.status == "persisting"} == {"lambda_package_missing"}
+    fixed = found
     rows = rows_of(view)
     placed = placements(rows)
     for c in fixed:
-        lines = {r.finding.line for r in c.records if r.side == "model" and r.status == "fixed"}
+        lines = {r.finding.line for r in c.records if r.side == "model" and r.status in ("fixed", "persisting")}
         shown = {line for side, line, cat in placed if side == "model" and cat == c.category}
         assert lines and lines <= shown, (c.category, sorted(lines - shown))
     # Side by side: both answers' line numbers on the same rows, changed lines marked.
