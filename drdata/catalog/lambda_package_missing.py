@@ -36,7 +36,8 @@ CATEGORY = declare(Category(
 
 
 _PATH_PREFIX = re.compile(r"^\$\{path\.(module|root|cwd)\}/")
-_FILE_CALL = re.compile(r"\bfile(?:base64)?\(\s*\"([^\"]+)\"\s*\)")
+# file(), filebase64() and templatefile() read a file of the answer at plan time.
+_FILE_CALL = re.compile(r"\b(?:file|filebase64|templatefile)\(\s*\"([^\"]+)\"\s*[,)]")
 _TYPES = ("aws_lambda_function", "aws_lambda_layer_version")
 _VAR_ONLY = re.compile(r"^\s*var\.([A-Za-z_][\w-]*)\s*$")
 
@@ -151,7 +152,7 @@ def lambda_package_missing(cfg: TerraformConfig):
     supplies nor builds.
 
     A package is built when a `data "archive_file"` (matched by reference or by `output_path`) or a
-    `local_file` writes it; the archive's own sources (`source_file`, `source_dir`, `file(...)` in a
+    `local_file` writes it; the archive's own sources (`source_file`, `source_dir`, `file(...)` or `templatefile(...)` in a
     `source` block) must then be shown by the answer (a code block labelled with that file name), written
     inline, or written by a `local_file` of the answer; a `local_file` that writes the zip from `content = base64decode(...)` corrupts it (local_file
     writes `content` as UTF-8 text). A `filename` nothing builds fires, with or without a `source_code_hash`:

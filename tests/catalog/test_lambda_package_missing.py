@@ -53,6 +53,19 @@ resource "aws_lambda_function" "f" {
   filename = data.archive_file.fn.output_path
 }
 ''', "fires", ["aws_lambda_function.f"], "lambda/index.py"),
+    ("archive-source-rendered-from-a-missing-template", '''
+data "archive_file" "fn" {
+  type        = "zip"
+  output_path = "${path.module}/handler.zip"
+  source {
+    content  = templatefile("${path.module}/lambda/index.py.tpl", { table = "t" })
+    filename = "index.py"
+  }
+}
+resource "aws_lambda_function" "f" {
+  filename = data.archive_file.fn.output_path
+}
+''', "fires", ["aws_lambda_function.f"], "lambda/index.py.tpl"),
     # A hash reads the package at plan time; it builds nothing.
     ("filename-with-hash", 'resource "aws_lambda_function" "f" {\n  filename         = "${path.module}/stub.zip"\n'
      '  source_code_hash = filebase64sha256("${path.module}/stub.zip")\n}\n', "fires", ["aws_lambda_function.f"],
