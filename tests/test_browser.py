@@ -196,6 +196,22 @@ STARTED_JS = """() => {
 }"""
 
 
+def _accept_kernel_dialog(page, wait_ms: int = 3000) -> bool:
+    """JupyterLab asks which kernel to start when a notebook opens before the kernel specs have loaded (a race
+    on a busy machine); accept the kernel it proposes, as a user does, and wait until that kernel is idle."""
+    # The dialog's accept button ("Select"); JupyterLab marks it .jp-mod-accept.
+    select = page.locator(".jp-Dialog .jp-Dialog-footer .jp-mod-accept:visible").first
+    try:
+        select.wait_for(state="visible", timeout=max(wait_ms, 1))
+    except PlaywrightTimeout:
+        return False
+    select.click()
+    page.locator(".jp-Dialog:visible").first.wait_for(state="detached", timeout=30_000)
+    page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator"
+                           "[data-status='idle']", timeout=120_000)
+    return True
+
+
 def _open_and_run(page, lab, name: str, folder: Path) -> float:
     page.goto(f"{lab['url']}/lab/tree/{name}?reset&token={lab['token']}")
     page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell", timeout=120_000)
@@ -203,17 +219,19 @@ def _open_and_run(page, lab, name: str, folder: Path) -> float:
                            "[data-status='idle']", timeout=120_000)
     stem = name.removesuffix(".ipynb")
     for attempt in range(3):
+        _accept_kernel_dialog(page)
         # Run > Run All Cells, as a user does; a click that lands while the page is still settling is lost,
         # so it is tried again when no cell starts.
-        page.get_by_role("menuitem", name="Run", exact=True).click()
-        start = time.perf_counter()
-        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
         try:
+            page.get_by_role("menuitem", name="Run", exact=True).click(timeout=15_000)
+            start = time.perf_counter()
+            page.get_by_role("menuitem", name="Run All Cells", exact=True).click(timeout=15_000)
             page.wait_for_function(STARTED_JS, timeout=30_000, polling=250)
             break
         except PlaywrightTimeout:
             page.screenshot(path=str(folder / f"{stem}-not-started-{attempt + 1}.png"))
-            page.keyboard.press("Escape")
+            if not _accept_kernel_dialog(page, wait_ms=0):
+                page.keyboard.press("Escape")  # close the menu the lost click left open
     else:
         pytest.fail(f"{name}: Run All Cells started no cell (see {folder}/{stem}-not-started-*.png)")
     try:
