@@ -237,7 +237,7 @@ def main() -> None:
 # (cause, regex over "summary detail", checked in order). The category in brackets is the drdata detector whose
 # job the failure is.
 _CAUSES = [
-    ("lambda zip the pipeline builds at deploy time (drdata: not a failure, see lambda_package_missing)",
+    ("lambda zip the answer does not build (lambda_package_missing, outside the validate verdict)",
      r"\.zip: no such file|no file exists at \S+\.zip"),
     ("local file missing (missing_local_files)", r"no file exists|no such file"),
     ("duplicate declaration (hcl_syntax_error)", r"^Duplicate (resource|data|variable|output|local|module)"),
