@@ -12,7 +12,7 @@ from drdata import verbs
 from drdata.detectors.registry import Finding
 from drdata.hcl import parse_hcl
 from drdata.labeling.pair import CategoryLabel, PairLabels, label_configs
-from drdata.reports.render import compare_with_human, render_report
+from drdata.reports.render import compare_with_human, render_items, render_report
 from drdata.taxonomy import category
 
 REPO = Path(__file__).resolve().parent.parent
@@ -348,3 +348,29 @@ def test_corpus_report_embeds_tables_and_existing_pngs(tmp_path):
     assert len(images) >= 4
     assert all((tmp_path / "stats" / img).is_file() for img in images)
     assert "| category | title | default_severity | fixed |" in text
+
+
+def test_a_failure_the_ideal_keeps_is_an_item_of_its_own_in_the_report_and_in_render_items():
+    fn = 'resource "aws_lambda_function" "f" {{\n  function_name = "f"\n  role = "arn:aws:iam::1:role/r"\n{pkg}}}\n'
+    key = 'resource "aws_kms_key" "k" {\n  description = "k"\n}\n'
+    model = parse_hcl(fn.format(pkg='  filename = "f.zip"\n') + key)
+    # The IDEAL adds the alias, and only a hash to the package: the zip is still built by nothing.
+    ideal = parse_hcl(fn.format(pkg='  filename = "f.zip"\n  source_code_hash = filebase64sha256("f.zip")\n') + key
+                      + 'resource "aws_kms_alias" "k" {\n  name = "alias/k"\n  target_key_id = aws_kms_key.k.key_id\n}\n')
+    labels = label_configs(model, ideal, taxonomy="reference", task_id="T7")
+    assert labels.status("kms_key_alias_missing") == "fixed"
+    assert labels.status("lambda_package_missing") == "persisting"
+    md = render_report(labels)
+    # Neither answer has a suffix or tags: those persist too, and follow by severity.
+    assert re.findall(r"(?m)^##+ .*$", md) == [
+        "## Low Severity Failures", "### 1. KMS Key Alias Missing", "## Failures the IDEAL Does Not Repair",
+        "### 2. Missing Environment Suffix", "### 3. Lambda Deployment Package Missing", "### 4. Incomplete Tagging",
+        "## Summary"]
+    item = _items(md)["3. Lambda Deployment Package Missing"]
+    assert "**IDEAL_RESPONSE Fix**" not in item and "Not repaired" in item and "source_code_hash" in item
+    assert "- **Total failures categorized**: 0 Critical, 2 High, 0 Medium, 2 Low" in md
+    assert "- **Fixed in IDEAL_RESPONSE**: 0 Critical, 0 High, 0 Medium, 1 Low" in md
+    # What a report adds beyond another one keeps the not-repaired items too.
+    extra = render_items(labels, ["lambda_package_missing"])
+    assert re.findall(r"(?m)^##+ .*$", extra) == ["## Failures the IDEAL Does Not Repair",
+                                                  "### 1. Lambda Deployment Package Missing"]
