@@ -128,13 +128,11 @@ _GENERIC_WORDS = {
     "deployment", "qa", "pipeline", "significant", "categories", "category", "type", "types", "specific",
 }
 
-_ITEM_MARKER_RE = re.compile(
-    r"^\s*(?:(?:flaw|issue|failure|problem|error|bug|finding|mistake|gap|defect|item)\s*[-–—#]?\s*\d+\b|#?\d+\s*[.):])", re.I
-)
+# "Flaw 3", "Issue #2", "Failure - 1": a word naming an item, then its number.
+_ITEM_WORD = r"(?:flaw|issue|failure|problem|error|bug|finding|mistake|gap|defect|item)\s*[-–—#]?\s*\d+"
+_ITEM_MARKER_RE = re.compile(rf"^\s*(?:{_ITEM_WORD}\b|#?\d+\s*[.):])", re.I)
 _NUMBER_PREFIX_RE = re.compile(
-    r"^\s*(?:(?:flaw|issue|failure|problem|error|bug|finding|mistake|gap|defect|item)\s*[-–—#]?\s*\d+[a-z]?"
-    r"|#?\d+(?:\.\d+)*[a-z]?(?=[.):\s]))\s*(?:[.):\-—–|]\s*)*",
-    re.I,
+    rf"^\s*(?:{_ITEM_WORD}[a-z]?|#?\d+(?:\.\d+)*[a-z]?(?=[.):\s]))\s*(?:[.):\-—–|]\s*)*", re.I
 )
 _EMOJI_CHARS_RE = re.compile(
     "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d\u2190-\u21ff\u2300-\u23ff]+"
