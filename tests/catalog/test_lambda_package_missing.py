@@ -16,6 +16,21 @@ resource "aws_lambda_function" "f" {
 }
 '''
 
+# An archive built from a `source` block whose content is CONTENT.
+SOURCED = '''
+data "archive_file" "fn" {
+  type        = "zip"
+  output_path = "${path.module}/handler.zip"
+  source {
+    content  = CONTENT
+    filename = "index.py"
+  }
+}
+resource "aws_lambda_function" "f" {
+  filename = data.archive_file.fn.output_path
+}
+'''
+
 CASES = [
     ("literal-zip-nobody-builds", 'resource "aws_lambda_function" "f" {\n  function_name = "f"\n'
      '  filename      = "build/handler.zip"\n}\n', "fires", ["aws_lambda_function.f"],
@@ -27,45 +42,13 @@ CASES = [
     # Built by archive_file, but from a source file the answer never shows.
     ("archive-of-a-missing-source", ARCHIVE, "fires", ["aws_lambda_function.f"],
      "built from src/handler.py, which the answer does not include"),
-    ("archive-of-inline-source", '''
-data "archive_file" "fn" {
-  type        = "zip"
-  output_path = "${path.module}/handler.zip"
-  source {
-    content  = "def handler(event, context):\\n    return 1\\n"
-    filename = "index.py"
-  }
-}
-resource "aws_lambda_function" "f" {
-  filename = data.archive_file.fn.output_path
-}
-''', "clear", [], None),
-    ("archive-source-read-from-a-missing-file", '''
-data "archive_file" "fn" {
-  type        = "zip"
-  output_path = "${path.module}/handler.zip"
-  source {
-    content  = file("${path.module}/lambda/index.py")
-    filename = "index.py"
-  }
-}
-resource "aws_lambda_function" "f" {
-  filename = data.archive_file.fn.output_path
-}
-''', "fires", ["aws_lambda_function.f"], "lambda/index.py"),
-    ("archive-source-rendered-from-a-missing-template", '''
-data "archive_file" "fn" {
-  type        = "zip"
-  output_path = "${path.module}/handler.zip"
-  source {
-    content  = templatefile("${path.module}/lambda/index.py.tpl", { table = "t" })
-    filename = "index.py"
-  }
-}
-resource "aws_lambda_function" "f" {
-  filename = data.archive_file.fn.output_path
-}
-''', "fires", ["aws_lambda_function.f"], "lambda/index.py.tpl"),
+    ("archive-of-inline-source", SOURCED.replace("CONTENT", '"def handler(event, context):\\n    return 1\\n"'),
+     "clear", [], None),
+    ("archive-source-read-from-a-missing-file", SOURCED.replace("CONTENT", 'file("${path.module}/lambda/index.py")'),
+     "fires", ["aws_lambda_function.f"], "lambda/index.py"),
+    ("archive-source-rendered-from-a-missing-template",
+     SOURCED.replace("CONTENT", 'templatefile("${path.module}/lambda/index.py.tpl", { table = "t" })'),
+     "fires", ["aws_lambda_function.f"], "lambda/index.py.tpl"),
     # A hash reads the package at plan time; it builds nothing.
     ("filename-with-hash", 'resource "aws_lambda_function" "f" {\n  filename         = "${path.module}/stub.zip"\n'
      '  source_code_hash = filebase64sha256("${path.module}/stub.zip")\n}\n', "fires", ["aws_lambda_function.f"],
