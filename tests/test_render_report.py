@@ -374,3 +374,12 @@ def test_a_failure_the_ideal_keeps_is_an_item_of_its_own_in_the_report_and_in_re
     extra = render_items(labels, ["lambda_package_missing"])
     assert re.findall(r"(?m)^##+ .*$", extra) == ["## Failures the IDEAL Does Not Repair",
                                                   "### 1. Lambda Deployment Package Missing"]
+
+
+def test_a_not_repaired_item_caps_the_ideal_lines_and_names_the_rest():
+    queues = "".join(f'resource "aws_sqs_queue" "q{i}" {{\n  name = "q{i}"\n}}\n' for i in range(5))
+    labels = label_configs(parse_hcl(queues), parse_hcl(queues), taxonomy="reference", task_id="T8")
+    assert labels.status("incomplete_tagging") == "persisting"
+    item = _items(render_report(labels))["2. Incomplete Tagging"]
+    kept = item.split("**IDEAL_RESPONSE**:")[1].split("**Root Cause**:")[0]
+    assert len(_fences(kept)) == 3 and "... and 2 more (`aws_sqs_queue.q3`, `aws_sqs_queue.q4`)." in kept

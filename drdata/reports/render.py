@@ -296,40 +296,32 @@ def render_item(n: int, label: CategoryLabel, labels: PairLabels) -> str:
 
 
 def _item_head(n: int, label: CategoryLabel, cat, findings: list) -> str:
-    addresses = _unique(f.address for f in findings)
     out = [f"### {n}. {md_text(cat.title)}", "", f"**Impact Level**: {label.severity}", "", "**MODEL_RESPONSE Issue**:"]
-    where = f"{len(addresses)} place" + ("s" if len(addresses) != 1 else "")
-    out.append(f"{md_text(cat.what)} The MODEL answer has this in {where}: {_codes(addresses)}.")
-    out.append("")
-    messages = _unique(f.message for f in findings)
-    for msg in messages[:MAX_MESSAGES]:
-        out.append(f"- {md_text(msg)}")
-    if len(messages) > MAX_MESSAGES:
-        out.append(f"- ... and {len(messages) - MAX_MESSAGES} more")
-    out.append("")
-    model_snips = _unique(Snippet(f.address, f.file, f.line, _trim(f.evidence)) for f in findings if f.evidence.strip())
-    for s in model_snips[:MAX_FINDINGS_SHOWN]:
-        out += [_where(s, MODEL_FILE), "", _fence(s.code), ""]
-    if len(model_snips) > MAX_FINDINGS_SHOWN:
-        rest = _unique(s.address for s in model_snips[MAX_FINDINGS_SHOWN:])
-        out += [f"... and {len(model_snips) - MAX_FINDINGS_SHOWN} more ({_codes(rest)}).", ""]
-    return "\n".join(out) + "\n"
+    return "\n".join(out + _where_found(findings, MODEL_FILE, f"{md_text(cat.what)} The MODEL answer has this")) + "\n"
 
 
 def _not_repaired(label: CategoryLabel) -> list[str]:
     """Where the IDEAL answer still has the failure: its own findings, with their lines."""
-    addresses = _unique(f.address for f in label.ideal_findings)
+    return ["**IDEAL_RESPONSE**:", *_where_found(label.ideal_findings, IDEAL_FILE,
+                                                 "Not repaired: the IDEAL answer still has this")]
+
+
+def _where_found(findings: list, answer: str, lead: str) -> list[str]:
+    """``lead`` in N places (addresses), the findings' messages, and their lines in ``answer``, capped."""
+    addresses = _unique(f.address for f in findings)
     where = f"{len(addresses)} place" + ("s" if len(addresses) != 1 else "")
-    out = ["**IDEAL_RESPONSE**:", f"Not repaired: the IDEAL answer still has this in {where}: {_codes(addresses)}.", ""]
-    messages = _unique(f.message for f in label.ideal_findings)
+    out = [f"{lead} in {where}: {_codes(addresses)}.", ""]
+    messages = _unique(f.message for f in findings)
     out += [f"- {md_text(msg)}" for msg in messages[:MAX_MESSAGES]]
     if len(messages) > MAX_MESSAGES:
         out.append(f"- ... and {len(messages) - MAX_MESSAGES} more")
     out.append("")
-    snips = _unique(Snippet(f.address, f.file, f.line, _trim(f.evidence)) for f in label.ideal_findings
-                    if f.evidence.strip())
+    snips = _unique(Snippet(f.address, f.file, f.line, _trim(f.evidence)) for f in findings if f.evidence.strip())
     for s in snips[:MAX_FINDINGS_SHOWN]:
-        out += [_where(s, IDEAL_FILE), "", _fence(s.code), ""]
+        out += [_where(s, answer), "", _fence(s.code), ""]
+    if len(snips) > MAX_FINDINGS_SHOWN:
+        rest = _unique(s.address for s in snips[MAX_FINDINGS_SHOWN:])
+        out += [f"... and {len(snips) - MAX_FINDINGS_SHOWN} more ({_codes(rest)}).", ""]
     return out
 
 
